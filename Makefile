@@ -1,0 +1,52 @@
+# 聚势 Jushi. `make demo` serves the Kashgar demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_PY := $(VENV)/.installed
+STAMP_JS := node_modules/.installed
+
+.PHONY: setup demo serve test test-pg test-browser lint format bench check-deploy clean
+
+setup: $(STAMP_PY) $(STAMP_JS)
+
+$(STAMP_PY): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(STAMP_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: setup
+	DEBUG=1 $(BIN)/jushi demo
+
+test: setup
+	$(BIN)/jushi makemigrations --check --dry-run
+	$(BIN)/jushi check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite against PostgreSQL: DATABASE_URL must point at it (.ci/run sets it up).
+test-pg: setup
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "test-pg: DATABASE_URL must be a postgres:// URL" >&2; exit 2;; esac
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+# Browser tests only, failing (not skipping) when Chromium is missing.
+test-browser: setup
+	JUSHI_REQUIRE_BROWSER=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-deploy: setup
+	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=jushi.example.cn JUSHI_HTTPS=1 \
+	  $(BIN)/jushi check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache

@@ -1,0 +1,43 @@
+"""What the management commands share: who the actor is, progress lines, clean exits on bad input."""
+
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+SYSTEM_USERNAME = "system"
+
+
+class ActorCommand(BaseCommand):
+    """A command that changes or reads scoped data does it as a user, through restrict() like a page."""
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--user",
+            default=SYSTEM_USERNAME,
+            help="以哪个用户的身份执行(默认 system:不能登录的系统用户,可见全部开发区)",
+        )
+
+    def actor(self, username: str):
+        User = get_user_model()
+        if username == SYSTEM_USERNAME:
+            user, created = User.objects.get_or_create(
+                username=SYSTEM_USERNAME,
+                defaults={"is_superuser": True, "is_staff": False, "full_name": "系统"},
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            return user
+        try:
+            return User.objects.get(username=username, is_active=True)
+        except User.DoesNotExist as exc:
+            raise CommandError(f"--user: 没有名为“{username}”的有效用户") from exc
+
+    def progress(self, done: int, total: int) -> None:
+        step = max(1, total // 10)
+        if done == total or done % step == 0:
+            sys.stderr.write(f"\r  {done}/{total} 行 ({done * 100 // max(total, 1)}%)")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()

@@ -1,0 +1,42 @@
+import importlib
+import time
+
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+DEMO_PASSWORD = "jushi-demo-2024"
+
+
+class Command(BaseCommand):
+    help = "准备演示环境:迁移数据库,载入喀什经开区演示数据(可重复执行),打印演示账号,并启动服务"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="只迁移和载入数据,不启动服务")
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="服务地址,默认 127.0.0.1:8000")
+
+    def handle(self, *args, **opts):
+        started = time.monotonic()
+        call_command("migrate", interactive=False, verbosity=0)
+        logins = []
+        # Each app of ours may ship a `demo` module with load(stdout) -> logins; lower apps load first.
+        for config in apps.get_app_configs():
+            if not config.name.startswith("jushi."):
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            logins += module.load(self.stdout, password=DEMO_PASSWORD) or []
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪({time.monotonic() - started:.1f} 秒)"))
+        self.stdout.write("")
+        self.stdout.write(f"演示账号(密码均为 {DEMO_PASSWORD}):")
+        for username, description in logins:
+            self.stdout.write(f"  {username:<12} {description}")
+        self.stdout.write("")
+        if opts["no_serve"]:
+            return
+        self.stdout.write(f"打开 http://{opts['addrport']}/ 登录;按 Ctrl+C 停止。")
+        call_command("runserver", opts["addrport"], use_reloader=False, insecure_serving=True)

@@ -1,0 +1,71 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import CommandError
+
+from jushi.core.choices import ChangeSource
+from jushi.core.commanding import ActorCommand
+from jushi.lib.tabular import TableError, read_table
+
+from ...models import Zone
+from ...services.importing import import_enterprises
+
+
+class Command(ActorCommand):
+    help = "导入数据:jushi import enterprises FILE [--dry-run] [--update] [--zone CODE]"
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("kind", choices=["enterprises"], help="导入什么:enterprises(企业名录)")
+        parser.add_argument("file", help="CSV 或 XLSX 文件")
+        parser.add_argument("--dry-run", action="store_true", help="只校验并列出将做的改动,不写入")
+        parser.add_argument(
+            "--update", action="store_true", help="已登记的统一社会信用代码按文件更新(否则报错)"
+        )
+        parser.add_argument("--zone", help="“开发区代码”为空的行归入此开发区")
+        parser.add_argument("--reason", default="", help="写入变更记录的原因")
+
+    def handle(self, *args, **opts):
+        actor = self.actor(opts["user"])
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"文件不存在:{path}")
+        zone = None
+        if opts["zone"]:
+            zone = Zone.objects.restrict(actor, "import").filter(code=opts["zone"]).first()
+            if zone is None:
+                raise CommandError(f"--zone: 没有代码为“{opts['zone']}”的开发区,或无权导入")
+        try:
+            table = read_table(path.read_bytes(), path.name, max_bytes=settings.JUSHI_IMPORT_MAX_BYTES)
+        except TableError as exc:
+            raise CommandError(f"{path.name}: {exc}") from exc
+        self.stderr.write(f"校验 {len(table.rows)} 行 …")
+        try:
+            result = import_enterprises(
+                actor=actor,
+                table=table,
+                update=opts["update"],
+                zone=zone,
+                dry_run=opts["dry_run"],
+                source=ChangeSource.CLI,
+                reason=opts["reason"] or f"命令行导入 {path.name}",
+                progress=self.progress,
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"{len(result.errors)} 处错误,未导入任何数据")
+        for planned in result.plan:
+            if planned.action == "update":
+                for key, old, new in planned.changes():
+                    self.stdout.write(f"  第 {planned.row} 行 {planned.enterprise.name} {key}: {old} → {new}")
+        verb = "将" if result.dry_run else "已"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{'[试运行] ' if result.dry_run else ''}{verb}新建 {result.created} 家,{verb}更新 {result.updated} 家,"
+                f"未变化 {result.unchanged} 家" + (f";批次 {result.batch}" if result.batch else "")
+            )
+        )

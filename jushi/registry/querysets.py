@@ -1,0 +1,22 @@
+from jushi.core.querysets import RestrictedQuerySet
+
+
+class ZoneQuerySet(RestrictedQuerySet):
+    zone_path = "id"
+
+
+class ParkQuerySet(RestrictedQuerySet):
+    zone_path = "zone"
+
+
+class EnterpriseQuerySet(RestrictedQuerySet):
+    zone_path = "zone"
+    enterprise_path = "id"
+
+    def in_size_set(self, year: int):
+        return self.filter(size_memberships__year=year)
+
+
+class SizeMembershipQuerySet(RestrictedQuerySet):
+    zone_path = "enterprise__zone"
+    enterprise_path = "enterprise"

@@ -1,0 +1,16 @@
+from jushi.core.scopes import NOBODY, Scope
+
+from ..models import UserScope
+
+
+def scope_for_user(user) -> Scope:
+    try:
+        row = UserScope.objects.get(user=user)
+    except UserScope.DoesNotExist:
+        return NOBODY
+    if row.enterprise_id is not None:
+        zone_id = row.enterprise.zone_id
+        return Scope(zone_ids=frozenset({zone_id}), enterprise_id=row.enterprise_id)
+    if row.all_zones:
+        return Scope(all_zones=True)
+    return Scope(zone_ids=frozenset(row.zones.values_list("id", flat=True)))

@@ -1,0 +1,151 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from jushi.core.choices import ChangeSource
+from jushi.core.models import ChangeLog
+
+from ..exporters import EnterpriseExporter
+from ..filtersets import EnterpriseFilterSet
+from ..forms import EnterpriseForm
+from ..models import Enterprise, Industry, Park, Zone
+from ..services.enterprises import (
+    create_enterprise,
+    delete_enterprise,
+    enterprise_snapshot,
+    update_enterprise,
+)
+
+PAGE_SIZE = 25
+
+
+def filtered_enterprises(request, action: str = "view"):
+    base = Enterprise.objects.restrict(request.user, action)
+    return EnterpriseFilterSet(request.GET or None, queryset=base, request=request)
+
+
+@login_required
+def enterprise_list(request):
+    filterset = filtered_enterprises(request)
+    qs = filterset.qs.select_related("zone", "park", "industry").order_by("zone__code", "name")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    zones = Zone.objects.visible_to(request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/enterprise_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "zones": zones,
+            "parks": Park.objects.filter(zone__in=zones).select_related("zone"),
+            "sections": Industry.objects.filter(level="section"),
+            "statuses": Enterprise._meta.get_field("status").choices,
+            "size_years": range(timezone.localdate().year, 2019, -1),
+            "query": query.urlencode(),
+            "can_add": request.user.can("add"),
+            "can_import": request.user.can("import"),
+            "can_export": request.user.can("export"),
+        },
+    )
+
+
+@login_required
+def enterprise_export(request):
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("格式应为 xlsx 或 csv")
+    if not request.user.can("export"):
+        raise PermissionDenied("无权导出企业名录")
+    return EnterpriseExporter(fmt, filtered_enterprises(request, "export").qs).response()
+
+
+def _visible_or_404(request, pk, action="view"):
+    return get_object_or_404(
+        Enterprise.objects.restrict(request.user, action).select_related("zone", "park", "industry"), pk=pk
+    )
+
+
+@login_required
+def enterprise_detail(request, pk):
+    enterprise = _visible_or_404(request, pk)
+    history = ChangeLog.objects.for_object(enterprise).select_related("content_type")[:100]
+    memberships = enterprise.size_memberships.all()
+    return render(
+        request,
+        "registry/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "history": history,
+            "memberships": memberships,
+            "can_change": Enterprise.objects.restrict(request.user, "change").filter(pk=pk).exists(),
+            "can_delete": Enterprise.objects.restrict(request.user, "delete").filter(pk=pk).exists(),
+        },
+    )
+
+
+@login_required
+def enterprise_create(request):
+    if not request.user.can("add"):
+        raise PermissionDenied("无权新建企业")
+    form = EnterpriseForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = create_enterprise(
+            actor=request.user,
+            enterprise=form.save(commit=False),
+            size_years=form.cleaned_data["size_years"],
+            source=ChangeSource.WEB,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, f"已新建企业“{saved.enterprise}”")
+        return redirect(saved.enterprise)
+    return render(request, "registry/enterprise_form.html", {"form": form, "title": "新建企业"})
+
+
+@login_required
+def enterprise_edit(request, pk):
+    enterprise = _visible_or_404(request, pk, "change")
+    before = enterprise_snapshot(enterprise)
+    form = EnterpriseForm(request.POST or None, instance=enterprise, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = update_enterprise(
+            actor=request.user,
+            enterprise=form.save(commit=False),
+            before=before,
+            size_years=form.cleaned_data["size_years"],
+            source=ChangeSource.WEB,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "已保存修改" if saved.changed else "没有需要保存的修改")
+        return redirect(enterprise)
+    return render(
+        request,
+        "registry/enterprise_form.html",
+        {"form": form, "title": f"编辑企业:{enterprise.name}", "enterprise": enterprise},
+    )
+
+
+@login_required
+def enterprise_delete(request, pk):
+    enterprise = _visible_or_404(request, pk, "delete")
+    error = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            error = "请填写删除原因"
+        else:
+            try:
+                delete_enterprise(
+                    actor=request.user, enterprise=enterprise, source=ChangeSource.WEB, reason=reason
+                )
+            except ValidationError as exc:
+                error = "; ".join(exc.messages)
+            else:
+                messages.success(request, f"已删除企业“{enterprise.name}”")
+                return redirect("registry:enterprise_list")
+    return render(request, "registry/enterprise_delete.html", {"enterprise": enterprise, "error": error})

@@ -1,0 +1,133 @@
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from jushi.core.choices import ChangeSource
+from jushi.lib.tabular import TableError, format_of, read_table
+
+from ..columns import ENTERPRISE_COLUMNS
+from ..models import Zone
+from ..services.importing import RowError, import_enterprises
+
+SESSION_KEY = "registry_imports"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="文件(CSV 或 XLSX)")
+    zone = forms.ModelChoiceField(
+        label="默认开发区",
+        queryset=Zone.objects.none(),
+        required=False,
+        to_field_name="code",
+        help_text="文件中“开发区代码”为空的行归入此开发区",
+    )
+    update = forms.BooleanField(
+        label="更新已有企业", required=False, help_text="不勾选时,已登记的统一社会信用代码会被报为错误"
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = Zone.objects.restrict(actor, "import")
+
+
+def _stash(request, data: bytes, filename: str, options: dict) -> str:
+    token = uuid.uuid4().hex
+    folder = Path(settings.UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{token}.{format_of(filename)}").write_bytes(data)
+    request.session.setdefault(SESSION_KEY, {})[token] = {"filename": filename, **options}
+    request.session.modified = True
+    return token
+
+
+def _unstash(request, token: str) -> tuple[bytes, dict] | None:
+    info = request.session.get(SESSION_KEY, {}).get(token)
+    if not info:
+        return None
+    path = Path(settings.UPLOAD_DIR) / f"{token}.{format_of(info['filename'])}"
+    if not path.exists():
+        return None
+    return path.read_bytes(), info
+
+
+def _drop(request, token: str) -> None:
+    info = request.session.get(SESSION_KEY, {}).pop(token, None)
+    request.session.modified = True
+    if info:
+        (Path(settings.UPLOAD_DIR) / f"{token}.{format_of(info['filename'])}").unlink(missing_ok=True)
+
+
+def _run(request, data: bytes, info: dict, *, dry_run: bool):
+    zone = Zone.objects.restrict(request.user, "import").filter(code=info.get("zone") or "").first()
+    try:
+        table = read_table(data, info["filename"], max_bytes=settings.JUSHI_IMPORT_MAX_BYTES)
+    except TableError as exc:
+        return None, [RowError(0, "文件", str(exc))]
+    result = import_enterprises(
+        actor=request.user,
+        table=table,
+        update=info.get("update", False),
+        zone=zone,
+        dry_run=dry_run,
+        source=ChangeSource.IMPORT,
+        reason=f"批量导入 {info['filename']}",
+    )
+    return result, result.errors
+
+
+@login_required
+def enterprise_import(request):
+    if not request.user.can("import"):
+        raise PermissionDenied("无权导入企业")
+    context = {"columns": ENTERPRISE_COLUMNS}
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        stashed = _unstash(request, token)
+        if stashed is None:
+            messages.error(request, "导入文件已失效,请重新上传")
+            return redirect("registry:enterprise_import")
+        data, info = stashed
+        result, errors = _run(request, data, info, dry_run=False)
+        if errors:
+            context.update(form=ImportForm(actor=request.user), errors=errors, result=result, info=info)
+            return render(request, "registry/enterprise_import.html", context)
+        _drop(request, token)
+        messages.success(
+            request,
+            f"导入完成:新建 {result.created} 家,更新 {result.updated} 家,未变化 {result.unchanged} 家",
+        )
+        if result.batch:
+            return redirect(reverse("registry:enterprise_list") + f"?batch={result.batch}")
+        return redirect("registry:enterprise_list")
+
+    form = ImportForm(request.POST or None, request.FILES or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        info = {
+            "update": form.cleaned_data["update"],
+            "zone": form.cleaned_data["zone"].code if form.cleaned_data["zone"] else "",
+        }
+        try:
+            format_of(upload.name)
+            if upload.size > settings.JUSHI_IMPORT_MAX_BYTES:
+                raise TableError(
+                    f"文件大小 {upload.size / 1048576:.1f} MB,超过上限 "
+                    f"{settings.JUSHI_IMPORT_MAX_BYTES / 1048576:.1f} MB"
+                )
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            data = upload.read()
+            result, errors = _run(request, data, {"filename": upload.name, **info}, dry_run=True)
+            context.update(result=result, errors=errors, info={"filename": upload.name, **info})
+            if result is not None and not errors:
+                context["token"] = _stash(request, data, upload.name, info)
+    context["form"] = form
+    return render(request, "registry/enterprise_import.html", context)
