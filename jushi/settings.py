@@ -180,6 +180,9 @@ if _flag("JUSHI_HTTPS"):
     SECURE_HSTS_SECONDS = int(os.environ.get("JUSHI_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = _flag("JUSHI_HSTS_PRELOAD")
+# Submitting a domain to the browsers' HSTS preload list binds every subdomain for years: the domain's
+# owner opts in with JUSHI_HSTS_PRELOAD=1, so the check that nags about it is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -116,7 +116,7 @@ class SizeMembership(models.Model):
     objects = SizeMembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["enterprise", "year"]
+        ordering = ["year"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="size_membership_once_a_year")
         ]
