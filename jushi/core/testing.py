@@ -28,22 +28,44 @@ class PersonaTestCase(TestCase):
         from jushi.registry.models import Enterprise, Industry, Park, Region, SizeMembership, UserScope, Zone
 
         region = Region.objects.create(code="653101", name="喀什市", level="county")
-        cls.kashgar = Zone.objects.create(code="kashgar", name="喀什经济开发区", short_name="喀什经开区",
-                                          level=ZoneLevel.NATIONAL, kind=ZoneType.ETDZ, region=region)
-        cls.other = Zone.objects.create(code="other", name="另一开发区", level=ZoneLevel.PROVINCIAL,
-                                        kind=ZoneType.HIGHTECH, region=region)
+        cls.kashgar = Zone.objects.create(
+            code="kashgar",
+            name="喀什经济开发区",
+            short_name="喀什经开区",
+            level=ZoneLevel.NATIONAL,
+            kind=ZoneType.ETDZ,
+            region=region,
+        )
+        cls.other = Zone.objects.create(
+            code="other", name="另一开发区", level=ZoneLevel.PROVINCIAL, kind=ZoneType.HIGHTECH, region=region
+        )
         cls.textile = Park.objects.create(zone=cls.kashgar, code="textile", name="纺织家纺产业园")
         cls.energy = Park.objects.create(zone=cls.kashgar, code="energy", name="新能源产业园")
         cls.other_park = Park.objects.create(zone=cls.other, code="core", name="核心区")
         cls.cotton = Industry.objects.get(code="1711")
         cls.battery = Industry.objects.get(code="3841")
-        cls.ent_a = Enterprise.objects.create(zone=cls.kashgar, park=cls.textile, industry=cls.cotton,
-                                              name="甲纺织有限公司", credit_code=make_code(1),
-                                              entered_on=dt.date(2019, 5, 1))
-        cls.ent_b = Enterprise.objects.create(zone=cls.kashgar, park=cls.energy, industry=cls.battery,
-                                              name="乙锂电有限公司", credit_code=make_code(2))
-        cls.ent_c = Enterprise.objects.create(zone=cls.other, park=cls.other_park, industry=cls.battery,
-                                              name="丙电池有限公司", credit_code=make_code(3))
+        cls.ent_a = Enterprise.objects.create(
+            zone=cls.kashgar,
+            park=cls.textile,
+            industry=cls.cotton,
+            name="甲纺织有限公司",
+            credit_code=make_code(1),
+            entered_on=dt.date(2019, 5, 1),
+        )
+        cls.ent_b = Enterprise.objects.create(
+            zone=cls.kashgar,
+            park=cls.energy,
+            industry=cls.battery,
+            name="乙锂电有限公司",
+            credit_code=make_code(2),
+        )
+        cls.ent_c = Enterprise.objects.create(
+            zone=cls.other,
+            park=cls.other_park,
+            industry=cls.battery,
+            name="丙电池有限公司",
+            credit_code=make_code(3),
+        )
         SizeMembership.objects.create(enterprise=cls.ent_a, year=2024)
 
         def user(username, role, *, zones=(), enterprise=None, all_zones=False, department=""):

@@ -6,38 +6,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeLog',
+            name="ChangeLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('user_name', models.CharField(blank=True, max_length=150, verbose_name='用户名')),
-                ('action', models.CharField(choices=[('create', '新建'), ('update', '修改'), ('delete', '删除')], max_length=10, verbose_name='操作')),
-                ('source', models.CharField(choices=[('web', '页面'), ('api', '接口'), ('import', '导入'), ('cli', '命令行'), ('demo', '演示数据')], max_length=10, verbose_name='来源')),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_repr', models.CharField(max_length=200, verbose_name='对象')),
-                ('zone_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='开发区')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='修改前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='修改后')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='原因')),
-                ('batch', models.CharField(blank=True, db_index=True, max_length=36, verbose_name='批次')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("time", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("user_name", models.CharField(blank=True, max_length=150, verbose_name="用户名")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("create", "新建"), ("update", "修改"), ("delete", "删除")],
+                        max_length=10,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "页面"),
+                            ("api", "接口"),
+                            ("import", "导入"),
+                            ("cli", "命令行"),
+                            ("demo", "演示数据"),
+                        ],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_repr", models.CharField(max_length=200, verbose_name="对象")),
+                (
+                    "zone_id",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="开发区"),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="修改前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="修改后")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="原因")),
+                ("batch", models.CharField(blank=True, db_index=True, max_length=36, verbose_name="批次")),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '变更记录',
-                'verbose_name_plural': '变更记录',
-                'ordering': ['-time', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='core_change_content_df12d2_idx')],
+                "verbose_name": "变更记录",
+                "verbose_name_plural": "变更记录",
+                "ordering": ["-time", "-id"],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id"], name="core_change_content_df12d2_idx")
+                ],
             },
         ),
     ]

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,154 +16,417 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Park',
+            name="Park",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9-]*$', '只能包含小写字母、数字和连字符')], verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('park', '产业园'), ('area', '功能区')], default='park', max_length=6, verbose_name='类别')),
-                ('leading_industries', models.CharField(blank=True, max_length=200, verbose_name='主导产业')),
-                ('area_km2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='面积(平方公里)')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9][a-z0-9-]*$", "只能包含小写字母、数字和连字符"
+                            )
+                        ],
+                        verbose_name="代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("park", "产业园"), ("area", "功能区")],
+                        default="park",
+                        max_length=6,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("leading_industries", models.CharField(blank=True, max_length=200, verbose_name="主导产业")),
+                (
+                    "area_km2",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="面积(平方公里)"
+                    ),
+                ),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
             ],
             options={
-                'verbose_name': '园区/功能区',
-                'verbose_name_plural': '园区/功能区',
-                'ordering': ['zone', 'code'],
+                "verbose_name": "园区/功能区",
+                "verbose_name_plural": "园区/功能区",
+                "ordering": ["zone", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Industry',
+            name="Industry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4, unique=True, verbose_name='行业代码')),
-                ('name', models.CharField(max_length=100, verbose_name='行业名称')),
-                ('level', models.CharField(choices=[('section', '门类'), ('division', '大类'), ('group', '中类'), ('class', '小类')], max_length=10, verbose_name='层级')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='registry.industry', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=4, unique=True, verbose_name="行业代码")),
+                ("name", models.CharField(max_length=100, verbose_name="行业名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("section", "门类"),
+                            ("division", "大类"),
+                            ("group", "中类"),
+                            ("class", "小类"),
+                        ],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="registry.industry",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '国民经济行业',
-                'verbose_name_plural': '国民经济行业',
-                'ordering': ['code'],
+                "verbose_name": "国民经济行业",
+                "verbose_name_plural": "国民经济行业",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='企业名称')),
-                ('credit_code', models.CharField(max_length=18, unique=True, validators=[jushi.registry.models.enterprises.validate_credit_code], verbose_name='统一社会信用代码')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('entered_on', models.DateField(blank=True, null=True, verbose_name='入区日期')),
-                ('status', models.CharField(choices=[('operating', '在营'), ('building', '在建'), ('suspended', '停产'), ('moved_out', '迁出'), ('closed', '注销')], default='operating', max_length=10, verbose_name='状态')),
-                ('land_area_mu', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='占地面积(亩)')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='演示用的合成记录,不是真实企业数据', verbose_name='合成数据')),
-                ('notes', models.CharField(blank=True, max_length=500, verbose_name='备注')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='registry.industry', verbose_name='行业')),
-                ('park', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='registry.park', verbose_name='园区/功能区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="企业名称")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[jushi.registry.models.enterprises.validate_credit_code],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
+                ("entered_on", models.DateField(blank=True, null=True, verbose_name="入区日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("operating", "在营"),
+                            ("building", "在建"),
+                            ("suspended", "停产"),
+                            ("moved_out", "迁出"),
+                            ("closed", "注销"),
+                        ],
+                        default="operating",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "land_area_mu",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="占地面积(亩)",
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="演示用的合成记录,不是真实企业数据", verbose_name="合成数据"
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=500, verbose_name="备注")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enterprises",
+                        to="registry.industry",
+                        verbose_name="行业",
+                    ),
+                ),
+                (
+                    "park",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enterprises",
+                        to="registry.park",
+                        verbose_name="园区/功能区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业',
-                'verbose_name_plural': '企业',
-                'ordering': ['zone', 'name'],
+                "verbose_name": "企业",
+                "verbose_name_plural": "企业",
+                "ordering": ["zone", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6}$')], verbose_name='区划代码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('prefecture', '地级'), ('county', '县级')], max_length=10, verbose_name='级别')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='registry.region', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^\\d{6}$")],
+                        verbose_name="区划代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省级"), ("prefecture", "地级"), ("county", "县级")],
+                        max_length=10,
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="registry.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Zone',
+            name="Zone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9-]*$', '只能包含小写字母、数字和连字符')], verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=30, verbose_name='简称')),
-                ('level', models.CharField(choices=[('national', '国家级'), ('provincial', '省级'), ('other', '其他')], max_length=12, verbose_name='级别')),
-                ('kind', models.CharField(choices=[('etdz', '经开区'), ('hightech', '高新区'), ('bonded', '综合保税区'), ('industrial', '产业园区'), ('other', '其他')], max_length=12, verbose_name='类型')),
-                ('area_km2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='规划面积(平方公里)')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='设立日期')),
-                ('description', models.TextField(blank=True, verbose_name='简介')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='zones', to='registry.region', verbose_name='所在地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9][a-z0-9-]*$", "只能包含小写字母、数字和连字符"
+                            )
+                        ],
+                        verbose_name="代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=30, verbose_name="简称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("national", "国家级"), ("provincial", "省级"), ("other", "其他")],
+                        max_length=12,
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("etdz", "经开区"),
+                            ("hightech", "高新区"),
+                            ("bonded", "综合保税区"),
+                            ("industrial", "产业园区"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "area_km2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="规划面积(平方公里)",
+                    ),
+                ),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="设立日期")),
+                ("description", models.TextField(blank=True, verbose_name="简介")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="zones",
+                        to="registry.region",
+                        verbose_name="所在地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '开发区',
-                'verbose_name_plural': '开发区',
-                'ordering': ['code'],
+                "verbose_name": "开发区",
+                "verbose_name_plural": "开发区",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='UserScope',
+            name="UserScope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('all_zones', models.BooleanField(default=False, verbose_name='全部开发区')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reporters', to='registry.enterprise', verbose_name='所属企业')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scope', to=settings.AUTH_USER_MODEL)),
-                ('zones', models.ManyToManyField(blank=True, related_name='+', to='registry.zone', verbose_name='开发区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("all_zones", models.BooleanField(default=False, verbose_name="全部开发区")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reporters",
+                        to="registry.enterprise",
+                        verbose_name="所属企业",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scope",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "zones",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="registry.zone", verbose_name="开发区"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户范围',
-                'verbose_name_plural': '用户范围',
+                "verbose_name": "用户范围",
+                "verbose_name_plural": "用户范围",
             },
         ),
         migrations.AddField(
-            model_name='park',
-            name='zone',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parks', to='registry.zone', verbose_name='开发区'),
+            model_name="park",
+            name="zone",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="parks",
+                to="registry.zone",
+                verbose_name="开发区",
+            ),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='zone',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='registry.zone', verbose_name='开发区'),
+            model_name="enterprise",
+            name="zone",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enterprises",
+                to="registry.zone",
+                verbose_name="开发区",
+            ),
         ),
         migrations.CreateModel(
-            name='SizeMembership',
+            name="SizeMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='年份')),
-                ('entered_on', models.DateField(blank=True, null=True, verbose_name='纳入日期')),
-                ('exited_on', models.DateField(blank=True, null=True, verbose_name='退出日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='size_memberships', to='registry.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="年份",
+                    ),
+                ),
+                ("entered_on", models.DateField(blank=True, null=True, verbose_name="纳入日期")),
+                ("exited_on", models.DateField(blank=True, null=True, verbose_name="退出日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="size_memberships",
+                        to="registry.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规上企业名录',
-                'verbose_name_plural': '规上企业名录',
-                'ordering': ['year'],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'year'), name='size_membership_once_a_year')],
+                "verbose_name": "规上企业名录",
+                "verbose_name_plural": "规上企业名录",
+                "ordering": ["year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enterprise", "year"), name="size_membership_once_a_year")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='park',
-            constraint=models.UniqueConstraint(fields=('zone', 'code'), name='park_code_unique_in_zone'),
+            model_name="park",
+            constraint=models.UniqueConstraint(fields=("zone", "code"), name="park_code_unique_in_zone"),
         ),
         migrations.AddConstraint(
-            model_name='park',
-            constraint=models.UniqueConstraint(fields=('zone', 'name'), name='park_name_unique_in_zone'),
+            model_name="park",
+            constraint=models.UniqueConstraint(fields=("zone", "name"), name="park_name_unique_in_zone"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['zone', 'name'], name='registry_en_zone_id_f98a8d_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["zone", "name"], name="registry_en_zone_id_f98a8d_idx"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['zone', 'status'], name='registry_en_zone_id_f74b4a_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["zone", "status"], name="registry_en_zone_id_f74b4a_idx"),
         ),
     ]

@@ -16,10 +16,20 @@ class EnterpriseApiTests(PersonaTestCase):
 
     def test_token_auth_create_is_logged_as_api(self):
         token = Token.objects.create(user=self.reviewer)
-        response = self.client.post("/api/enterprises/", {
-            "credit_code": make_code(50), "name": "接口企业", "zone": "kashgar", "park": "energy",
-            "industry": "3841", "size_years": [2024], "reason": "对接工商系统",
-        }, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = self.client.post(
+            "/api/enterprises/",
+            {
+                "credit_code": make_code(50),
+                "name": "接口企业",
+                "zone": "kashgar",
+                "park": "energy",
+                "industry": "3841",
+                "size_years": [2024],
+                "reason": "对接工商系统",
+            },
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {token.key}",
+        )
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual((response.json()["park"], response.json()["size_years"]), ("energy", [2024]))
         log = ChangeLog.objects.get()
@@ -27,13 +37,16 @@ class EnterpriseApiTests(PersonaTestCase):
 
     def test_bad_input_names_the_field_and_changes_nothing(self):
         client = self.login(self.reviewer)
-        response = client.post("/api/enterprises/", {"credit_code": "91350100M000100Y44", "name": "x",
-                                                     "zone": "kashgar", "park": "nowhere"},
-                               content_type="application/json")
+        response = client.post(
+            "/api/enterprises/",
+            {"credit_code": "91350100M000100Y44", "name": "x", "zone": "kashgar", "park": "nowhere"},
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["credit_code"], ["校验位错误:第 18 位应为 3,实际为 4"])
-        response = client.patch(f"/api/enterprises/{self.ent_a.pk}/", {"park": "nowhere"},
-                                content_type="application/json")
+        response = client.patch(
+            f"/api/enterprises/{self.ent_a.pk}/", {"park": "nowhere"}, content_type="application/json"
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("park", response.json())
         self.ent_a.refresh_from_db()
@@ -41,15 +54,21 @@ class EnterpriseApiTests(PersonaTestCase):
         self.assertEqual(ChangeLog.objects.count(), 0)
 
     def test_patch_logs_only_the_difference(self):
-        response = self.login(self.reviewer).patch(f"/api/enterprises/{self.ent_a.pk}/",
-                                                   {"status": "suspended", "reason": "停产检修"},
-                                                   content_type="application/json")
+        response = self.login(self.reviewer).patch(
+            f"/api/enterprises/{self.ent_a.pk}/",
+            {"status": "suspended", "reason": "停产检修"},
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(ChangeLog.objects.get().changes(), [("状态", "operating", "suspended")])
 
     def test_list_query_count_is_fixed(self):
-        Enterprise.objects.bulk_create([Enterprise(zone=self.kashgar, name=f"企业{i}", credit_code=make_code(200 + i))
-                                        for i in range(30)])
+        Enterprise.objects.bulk_create(
+            [
+                Enterprise(zone=self.kashgar, name=f"企业{i}", credit_code=make_code(200 + i))
+                for i in range(30)
+            ]
+        )
         client = self.login(self.admin)
         client.get("/api/enterprises/")
         with self.assertNumQueries(7):
@@ -59,7 +78,13 @@ class EnterpriseApiTests(PersonaTestCase):
     def test_schema_and_docs_are_served(self):
         client = self.login(self.leader)
         schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-        for path in ("/api/zones/", "/api/parks/", "/api/industries/", "/api/enterprises/", "/api/enterprises/{id}/"):
+        for path in (
+            "/api/zones/",
+            "/api/parks/",
+            "/api/industries/",
+            "/api/enterprises/",
+            "/api/enterprises/{id}/",
+        ):
             self.assertIn(path, schema["paths"])
         params = {p["name"] for p in schema["paths"]["/api/enterprises/"]["get"]["parameters"]}
         self.assertTrue({"q", "zone", "park", "industry", "status", "size_year"} <= params)

@@ -15,8 +15,25 @@ def hundred_rows(bad_row_index=None):
         code = make_code(1000 + i)
         if i == bad_row_index:
             code = code[:-1] + ("0" if code[-1] != "0" else "1")
-        rows.append([code, f"批量企业{i:03d}有限公司", "kashgar", "energy", "3841", "喀什经开区", "2020-01-01",
-                     "2021-03-01", "在营", "50", "", "", "2024", "是", ""])
+        rows.append(
+            [
+                code,
+                f"批量企业{i:03d}有限公司",
+                "kashgar",
+                "energy",
+                "3841",
+                "喀什经开区",
+                "2020-01-01",
+                "2021-03-01",
+                "在营",
+                "50",
+                "",
+                "",
+                "2024",
+                "是",
+                "",
+            ]
+        )
     return rows
 
 
@@ -66,9 +83,12 @@ class ImportCommandTests(PersonaTestCase):
         logs = ChangeLog.objects.filter(action="update", source="cli")
         self.assertEqual(
             sorted((log.object_repr, tuple(log.changes())) for log in logs),
-            [("批量企业000有限公司", (("状态", "operating", "suspended"),)),
-             ("批量企业005有限公司", (("占地面积(亩)", "50", "75.5"),)),
-             ("批量企业099有限公司", (("规上年份", "2024", "2023,2024"),))])
+            [
+                ("批量企业000有限公司", (("状态", "operating", "suspended"),)),
+                ("批量企业005有限公司", (("占地面积(亩)", "50", "75.5"),)),
+                ("批量企业099有限公司", (("规上年份", "2024", "2023,2024"),)),
+            ],
+        )
         self.assertEqual(len({log.batch for log in logs}), 1)
 
     def test_bad_files_exit_with_a_message(self):

@@ -21,9 +21,18 @@ class EnterpriseListTests(PersonaTestCase):
         self.assertEqual(self.list(status="closed"), [])
 
     def test_list_is_paginated_with_a_fixed_number_of_queries(self):
-        Enterprise.objects.bulk_create([
-            Enterprise(zone=self.kashgar, park=self.energy, industry=self.battery, name=f"企业{i:03d}",
-                       credit_code=make_code(100 + i)) for i in range(60)])
+        Enterprise.objects.bulk_create(
+            [
+                Enterprise(
+                    zone=self.kashgar,
+                    park=self.energy,
+                    industry=self.battery,
+                    name=f"企业{i:03d}",
+                    credit_code=make_code(100 + i),
+                )
+                for i in range(60)
+            ]
+        )
         client = self.login(self.admin)
         client.get(reverse("registry:enterprise_list"))
         with self.assertNumQueries(9):
@@ -34,9 +43,16 @@ class EnterpriseListTests(PersonaTestCase):
 
 class EnterpriseEditTests(PersonaTestCase):
     def form_data(self, **overrides):
-        data = {"zone": self.kashgar.pk, "park": self.textile.pk, "industry": self.cotton.pk,
-                "name": "丁纺织有限公司", "credit_code": make_code(9), "status": "operating",
-                "size_years": "2023,2024", "reason": ""}
+        data = {
+            "zone": self.kashgar.pk,
+            "park": self.textile.pk,
+            "industry": self.cotton.pk,
+            "name": "丁纺织有限公司",
+            "credit_code": make_code(9),
+            "status": "operating",
+            "size_years": "2023,2024",
+            "reason": "",
+        }
         data.update(overrides)
         return data
 
@@ -49,39 +65,58 @@ class EnterpriseEditTests(PersonaTestCase):
         self.assertEqual((log.action, log.source, log.user_name), ("create", "web", "reviewer"))
 
     def test_bad_credit_code_is_refused_with_the_reason(self):
-        response = self.login(self.reviewer).post(reverse("registry:enterprise_create"),
-                                                  self.form_data(credit_code="91350100M000100Y44"))
+        response = self.login(self.reviewer).post(
+            reverse("registry:enterprise_create"), self.form_data(credit_code="91350100M000100Y44")
+        )
         self.assertEqual(response.status_code, 200)
         self.assertIn("校验位错误:第 18 位应为 3,实际为 4", response.context["form"].errors["credit_code"][0])
         self.assertFalse(Enterprise.objects.filter(name="丁纺织有限公司").exists())
 
     def test_duplicate_credit_code_is_refused(self):
-        response = self.login(self.reviewer).post(reverse("registry:enterprise_create"),
-                                                  self.form_data(credit_code=self.ent_a.credit_code))
+        response = self.login(self.reviewer).post(
+            reverse("registry:enterprise_create"), self.form_data(credit_code=self.ent_a.credit_code)
+        )
         self.assertIn("credit_code", response.context["form"].errors)
         self.assertEqual(Enterprise.objects.filter(credit_code=self.ent_a.credit_code).count(), 1)
 
     def test_park_of_another_zone_is_refused(self):
-        response = self.login(self.admin).post(reverse("registry:enterprise_create"),
-                                               self.form_data(park=self.other_park.pk))
+        response = self.login(self.admin).post(
+            reverse("registry:enterprise_create"), self.form_data(park=self.other_park.pk)
+        )
         self.assertIn("park", response.context["form"].errors)
 
     def test_edit_records_before_after_and_reason(self):
         url = reverse("registry:enterprise_edit", args=[self.ent_a.pk])
-        self.login(self.reviewer).post(url, self.form_data(name="甲纺织科技有限公司", credit_code=self.ent_a.credit_code,
-                                                           size_years="2024", reason="工商变更"))
+        self.login(self.reviewer).post(
+            url,
+            self.form_data(
+                name="甲纺织科技有限公司",
+                credit_code=self.ent_a.credit_code,
+                size_years="2024",
+                reason="工商变更",
+            ),
+        )
         log = ChangeLog.objects.for_object(self.ent_a).get()
         self.assertEqual(log.reason, "工商变更")
-        self.assertEqual(log.changes(), [("企业名称", "甲纺织有限公司", "甲纺织科技有限公司"),
-                                         ("入区日期", "2019-05-01", None)])
+        self.assertEqual(
+            log.changes(),
+            [("企业名称", "甲纺织有限公司", "甲纺织科技有限公司"), ("入区日期", "2019-05-01", None)],
+        )
         page = self.client.get(self.ent_a.get_absolute_url())
         self.assertContains(page, "甲纺织科技有限公司")
         self.assertContains(page, "工商变更")
 
     def test_saving_unchanged_writes_no_log(self):
         url = reverse("registry:enterprise_edit", args=[self.ent_a.pk])
-        self.login(self.reviewer).post(url, self.form_data(name=self.ent_a.name, credit_code=self.ent_a.credit_code,
-                                                           size_years="2024", entered_on="2019-05-01"))
+        self.login(self.reviewer).post(
+            url,
+            self.form_data(
+                name=self.ent_a.name,
+                credit_code=self.ent_a.credit_code,
+                size_years="2024",
+                entered_on="2019-05-01",
+            ),
+        )
         self.assertEqual(ChangeLog.objects.for_object(self.ent_a).count(), 0)
 
     def test_delete_needs_admin_and_reason(self):
@@ -93,7 +128,10 @@ class EnterpriseEditTests(PersonaTestCase):
         self.client.post(url, {"reason": "迁出注销"})
         self.assertFalse(Enterprise.objects.filter(pk=self.ent_b.pk).exists())
         log = ChangeLog.objects.get(action="delete")
-        self.assertEqual((log.object_repr, log.reason, log.before["name"]), ("乙锂电有限公司", "迁出注销", "乙锂电有限公司"))
+        self.assertEqual(
+            (log.object_repr, log.reason, log.before["name"]),
+            ("乙锂电有限公司", "迁出注销", "乙锂电有限公司"),
+        )
 
     def test_overview_and_zone_pages_render(self):
         client = self.login(self.admin)

@@ -22,18 +22,28 @@ class EnterpriseReporterScopeTests(PersonaTestCase):
 
     def test_enterprise_user_cannot_see_other_enterprise(self):
         client = self.login(self.reporter_b)
-        self.assertEqual(client.get(reverse("registry:enterprise_detail", args=[self.ent_a.pk])).status_code, 404)
+        self.assertEqual(
+            client.get(reverse("registry:enterprise_detail", args=[self.ent_a.pk])).status_code, 404
+        )
         self.assertEqual(client.get(f"/api/enterprises/{self.ent_a.pk}/").status_code, 404)
-        response = client.get(reverse("registry:enterprise_export") + f"?format=csv&q={self.ent_a.credit_code}")
-        self.assertEqual(read_table(response.content, "x.csv", max_bytes=10**6).rows if b"\n" in
-                         response.content.strip() else [], [])
+        response = client.get(
+            reverse("registry:enterprise_export") + f"?format=csv&q={self.ent_a.credit_code}"
+        )
+        self.assertEqual(
+            read_table(response.content, "x.csv", max_bytes=10**6).rows
+            if b"\n" in response.content.strip()
+            else [],
+            [],
+        )
 
     def test_reporter_cannot_change_any_enterprise_and_nothing_changes(self):
         client = self.login(self.reporter_a)
         logs = ChangeLog.objects.count()
         response = client.post(reverse("registry:enterprise_edit", args=[self.ent_a.pk]), {"name": "改名"})
         self.assertEqual(response.status_code, 404)
-        response = client.patch(f"/api/enterprises/{self.ent_a.pk}/", {"name": "改名"}, content_type="application/json")
+        response = client.patch(
+            f"/api/enterprises/{self.ent_a.pk}/", {"name": "改名"}, content_type="application/json"
+        )
         self.assertEqual(response.status_code, 403)
         response = client.delete(f"/api/enterprises/{self.ent_b.pk}/")
         self.assertEqual(response.status_code, 403)
@@ -66,25 +76,38 @@ class ZoneScopeTests(PersonaTestCase):
         client = self.login(self.leader)
         self.assertEqual(client.get(reverse("registry:enterprise_create")).status_code, 403)
         before = Enterprise.objects.count()
-        response = client.post("/api/enterprises/", {"name": "x", "credit_code": "91350100M000100Y43",
-                                                     "zone": "kashgar"}, content_type="application/json")
+        response = client.post(
+            "/api/enterprises/",
+            {"name": "x", "credit_code": "91350100M000100Y43", "zone": "kashgar"},
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 403)
         self.assertEqual(Enterprise.objects.count(), before)
 
     def test_staff_cannot_create_in_a_zone_outside_its_scope(self):
         client = self.login(self.reviewer)
         before = Enterprise.objects.count()
-        response = client.post("/api/enterprises/", {"name": "越界公司", "credit_code": "91350100M000100Y43",
-                                                     "zone": "other"}, content_type="application/json")
+        response = client.post(
+            "/api/enterprises/",
+            {"name": "越界公司", "credit_code": "91350100M000100Y43", "zone": "other"},
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("zone", response.json())
         self.assertEqual(Enterprise.objects.count(), before)
 
     def test_audit_page_is_for_admins_and_scoped_to_their_zone(self):
         self.assertEqual(self.login(self.reviewer).get(reverse("core:audit")).status_code, 403)
-        self.login(self.admin).post(reverse("registry:enterprise_edit", args=[self.ent_a.pk]), {
-            "zone": self.kashgar.pk, "name": "甲纺织科技有限公司", "credit_code": self.ent_a.credit_code,
-            "status": "operating", "reason": "更名"})
+        self.login(self.admin).post(
+            reverse("registry:enterprise_edit", args=[self.ent_a.pk]),
+            {
+                "zone": self.kashgar.pk,
+                "name": "甲纺织科技有限公司",
+                "credit_code": self.ent_a.credit_code,
+                "status": "operating",
+                "reason": "更名",
+            },
+        )
         response = self.login(self.other_admin).get(reverse("core:audit"))
         self.assertEqual(response.context["page"].paginator.count, 0)
         response = self.login(self.admin).get(reverse("core:audit"))
