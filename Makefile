@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: setup demo serve test test-pg test-browser lint format bench check-deploy clean
+.PHONY: setup demo test test-pg test-browser lint format check-deploy clean
 
 setup: $(STAMP_PY) $(STAMP_JS)
 

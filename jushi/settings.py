@@ -1,6 +1,7 @@
 """Jushi settings: one module, driven by environment variables.
 
-DATABASE_URL   sqlite:///var/jushi.sqlite3 (default; relative paths are under the project folder)
+DATABASE_URL   default: the SQLite file jushi.sqlite3 in JUSHI_VAR_DIR; relative sqlite paths are under the
+               project folder; or
                or postgres://user:password@host:5432/name
 SECRET_KEY     required in production; without it a key is generated once into var/secret_key
 DEBUG          1 to turn on debug pages (never in production)
@@ -104,7 +105,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": _database(os.environ.get("DATABASE_URL", "sqlite:///var/jushi.sqlite3"))}
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jushi.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -158,9 +159,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "聚势 Jushi API",
-    "DESCRIPTION": "开发区运营平台接口:开发区、园区、行业、企业。Session 或 Token 认证(Authorization: Token <key>)。",
+    "DESCRIPTION": "开发区运营平台接口:开发区、园区、行业、企业。Session 或 Token 认证(请求头 Authorization: Token 加密钥)。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # The docs page loads Swagger UI from our own static files (npm swagger-ui-dist), never a CDN.
     "SWAGGER_UI_DIST": f"/{STATIC_URL}vendor/swagger-ui",

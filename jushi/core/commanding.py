@@ -23,7 +23,7 @@ class ActorCommand(BaseCommand):
         if username == SYSTEM_USERNAME:
             user, created = User.objects.get_or_create(
                 username=SYSTEM_USERNAME,
-                defaults={"is_superuser": True, "is_staff": False, "full_name": "系统"},
+                defaults={"is_superuser": True, "is_staff": False},
             )
             if created:
                 user.set_unusable_password()

@@ -116,7 +116,8 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         wb.close()
 
 
-def _out(value) -> str:
+def format_cell(value) -> str:
+    """A value as the text a spreadsheet cell holds: decimals without trailing zeros, ISO dates, escaped."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -136,7 +137,7 @@ def write_table(
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([_out(v) for v in row])
+            writer.writerow([format_cell(v) for v in row])
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -149,7 +150,7 @@ def write_table(
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([_out(v) for v in row])
+            ws.append([format_cell(v) for v in row])
         for i, h in enumerate(headers, start=1):
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(
                 10, min(40, len(h) * 2 + 4)

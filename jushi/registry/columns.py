@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from jushi.lib.tabular import format_cell, unescape_cell
+
 from .models import Enterprise
 
 
@@ -58,6 +60,7 @@ def enterprise_row(e: Enterprise) -> list:
 
 def form_data_from(e: Enterprise) -> dict[str, str]:
     """The row an existing enterprise would have in a file: the base that an update row overrides."""
-    from jushi.lib.tabular import _out, unescape_cell
-
-    return {c.key: unescape_cell(_out(v)) for c, v in zip(ENTERPRISE_COLUMNS, enterprise_row(e), strict=True)}
+    return {
+        c.key: unescape_cell(format_cell(v))
+        for c, v in zip(ENTERPRISE_COLUMNS, enterprise_row(e), strict=True)
+    }

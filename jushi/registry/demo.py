@@ -226,7 +226,7 @@ def _enterprise_specs(rng: random.Random, used_codes: set[str]) -> list[dict]:
                     "industry": industry,
                     "name": pattern.format(brand=brand),
                     "notes": f"合成数据:{label}",
-                    "entered_on": dt.date(rng.randint(2016, 2024), rng.randint(1, 12), 1),
+                    "entered_on": _entry_date(rng),
                     "is_synthetic": True,
                 }
             )
@@ -259,6 +259,12 @@ def _enterprise_specs(rng: random.Random, used_codes: set[str]) -> list[dict]:
         spec["status"] = EnterpriseStatus.BUILDING if entered.year >= 2024 else EnterpriseStatus.OPERATING
         spec["address"] = "新疆喀什经济开发区" if spec["zone"] == KASHGAR else "示范高新区(合成地址)"
     return specs
+
+
+def _entry_date(rng: random.Random) -> dt.date:
+    """Synthetic entry dates stop at the seed's period (H1 2024)."""
+    year = rng.randint(2016, 2024)
+    return dt.date(year, rng.randint(1, 6 if year == 2024 else 12), 1)
 
 
 def _cycle(iterator, rng):

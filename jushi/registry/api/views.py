@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from jushi.core.choices import ChangeSource
@@ -106,10 +107,13 @@ class EnterpriseViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         enterprise = self.get_object()
         body_reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
         reason = request.query_params.get("reason") or body_reason
-        delete_enterprise(
-            actor=request.user,
-            enterprise=enterprise,
-            source=ChangeSource.API,
-            reason=reason or "通过接口删除",
-        )
+        try:
+            delete_enterprise(
+                actor=request.user,
+                enterprise=enterprise,
+                source=ChangeSource.API,
+                reason=reason or "通过接口删除",
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,7 +17,7 @@ class UserScope(models.Model):
         verbose_name=_("所属企业"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="reporters",
     )
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from jushi.core import changelog
@@ -106,6 +106,9 @@ def update_enterprise(
 @transaction.atomic
 def delete_enterprise(*, actor, enterprise: Enterprise, source: str, reason: str) -> None:
     _require(actor, "delete", enterprise.zone)
+    reporters = enterprise.reporters.count()
+    if reporters:
+        raise ValidationError(f"该企业仍有 {reporters} 个企业填报账号,请先停用或改派这些账号后再删除")
     before = enterprise_snapshot(enterprise)
     pk = enterprise.pk
     changelog.record(

@@ -120,20 +120,33 @@ class EnterpriseEditTests(PersonaTestCase):
         self.assertEqual(ChangeLog.objects.for_object(self.ent_a).count(), 0)
 
     def test_delete_needs_admin_and_reason(self):
-        url = reverse("registry:enterprise_delete", args=[self.ent_b.pk])
+        doomed = Enterprise.objects.create(
+            zone=self.kashgar, name="戊贸易有限公司", credit_code=make_code(77)
+        )
+        url = reverse("registry:enterprise_delete", args=[doomed.pk])
         self.assertEqual(self.login(self.reviewer).post(url, {"reason": "x"}).status_code, 404)
         response = self.login(self.admin).post(url, {"reason": ""})
         self.assertContains(response, "请填写删除原因")
-        self.assertTrue(Enterprise.objects.filter(pk=self.ent_b.pk).exists())
+        self.assertTrue(Enterprise.objects.filter(pk=doomed.pk).exists())
         self.client.post(url, {"reason": "迁出注销"})
-        self.assertFalse(Enterprise.objects.filter(pk=self.ent_b.pk).exists())
+        self.assertFalse(Enterprise.objects.filter(pk=doomed.pk).exists())
         log = ChangeLog.objects.get(action="delete")
         self.assertEqual(
             (log.object_repr, log.reason, log.before["name"]),
-            ("乙锂电有限公司", "迁出注销", "乙锂电有限公司"),
+            ("戊贸易有限公司", "迁出注销", "戊贸易有限公司"),
         )
 
     def test_overview_and_zone_pages_render(self):
         client = self.login(self.admin)
         self.assertContains(client.get(reverse("registry:overview")), "喀什经济开发区")
         self.assertContains(client.get(reverse("registry:zone_detail", args=["kashgar"])), "纺织家纺产业园")
+
+
+class DeleteGuardTests(PersonaTestCase):
+    def test_enterprise_with_reporter_accounts_is_not_deleted(self):
+        response = self.login(self.admin).post(
+            reverse("registry:enterprise_delete", args=[self.ent_a.pk]), {"reason": "注销"}
+        )
+        self.assertContains(response, "该企业仍有 1 个企业填报账号")
+        self.assertTrue(Enterprise.objects.filter(pk=self.ent_a.pk).exists())
+        self.assertEqual(ChangeLog.objects.count(), 0)

@@ -1,3 +1,4 @@
+import time
 import uuid
 from pathlib import Path
 
@@ -41,6 +42,11 @@ def _stash(request, data: bytes, filename: str, options: dict) -> str:
     token = uuid.uuid4().hex
     folder = Path(settings.UPLOAD_DIR)
     folder.mkdir(parents=True, exist_ok=True)
+    # Dry runs that were never confirmed leave their file behind: clear those older than a day.
+    cutoff = time.time() - 86400
+    for stale in folder.iterdir():
+        if stale.is_file() and stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
     (folder / f"{token}.{format_of(filename)}").write_bytes(data)
     request.session.setdefault(SESSION_KEY, {})[token] = {"filename": filename, **options}
     request.session.modified = True
@@ -86,7 +92,7 @@ def _run(request, data: bytes, info: dict, *, dry_run: bool):
 def enterprise_import(request):
     if not request.user.can("import"):
         raise PermissionDenied("无权导入企业")
-    context = {"columns": ENTERPRISE_COLUMNS}
+    context = {"columns": ENTERPRISE_COLUMNS, "max_mb": f"{settings.JUSHI_IMPORT_MAX_BYTES / 1048576:g}"}
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         stashed = _unstash(request, token)
