@@ -16,15 +16,13 @@ class RestrictedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         scope = scopes.scope_of(user)
-        if scope is scopes.NOBODY and not scope.all_zones:
+        if scope == scopes.NOBODY:
             return self.none()
-        qs = self
-        if scope.enterprise_id is not None:
-            if self.enterprise_path:
-                return qs.filter(**{self.enterprise_path: scope.enterprise_id})
+        if scope.enterprise_id is not None and self.enterprise_path:
+            return self.filter(**{self.enterprise_path: scope.enterprise_id})
         if scope.all_zones or self.zone_path is None:
-            return qs
-        return qs.filter(**{f"{self.zone_path}__in": scope.zone_ids})
+            return self
+        return self.filter(**{f"{self.zone_path}__in": scope.zone_ids})
 
     def restrict(self, user, action: str = "view"):
         if not scopes.can(user, action):

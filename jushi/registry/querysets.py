@@ -13,9 +13,6 @@ class EnterpriseQuerySet(RestrictedQuerySet):
     zone_path = "zone"
     enterprise_path = "id"
 
-    def in_size_set(self, year: int):
-        return self.filter(size_memberships__year=year)
-
 
 class SizeMembershipQuerySet(RestrictedQuerySet):
     zone_path = "enterprise__zone"

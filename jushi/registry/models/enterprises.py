@@ -92,10 +92,6 @@ class Enterprise(models.Model):
         if self.established_on and self.entered_on and self.entered_on < self.established_on:
             raise ValidationError({"entered_on": _("入区日期不能早于成立日期")})
 
-    @property
-    def zone_id_for_log(self) -> int:
-        return self.zone_id
-
     def size_years(self) -> list[int]:
         return sorted(m.year for m in self.size_memberships.all())
 

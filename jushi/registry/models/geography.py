@@ -71,10 +71,6 @@ class Zone(models.Model):
     def get_absolute_url(self):
         return reverse("registry:zone_detail", args=[self.code])
 
-    @property
-    def zone_id_for_log(self) -> int:
-        return self.pk
-
 
 class Park(models.Model):
     """A park (产业园) or functional area (功能区) inside a zone, with its leading industries."""
@@ -102,7 +98,3 @@ class Park(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def zone_id_for_log(self) -> int:
-        return self.zone_id
