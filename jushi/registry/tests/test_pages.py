@@ -150,3 +150,22 @@ class DeleteGuardTests(PersonaTestCase):
         self.assertContains(response, "该企业仍有 1 个企业填报账号")
         self.assertTrue(Enterprise.objects.filter(pk=self.ent_a.pk).exists())
         self.assertEqual(ChangeLog.objects.count(), 0)
+
+
+class OverviewTests(PersonaTestCase):
+    def test_overview_counts_each_zone_in_a_fixed_number_of_queries(self):
+        self.login(self.admin).get(reverse("registry:overview"))
+        with self.assertNumQueries(9):
+            one = self.client.get(reverse("registry:overview"))
+        self.login(self.regional).get(reverse("registry:overview"))
+        with self.assertNumQueries(9):
+            both = self.client.get(reverse("registry:overview"))
+        self.assertEqual([s["totals"]["total"] for s in one.context["summaries"]], [2])
+        summaries = {s["zone"].code: s for s in both.context["summaries"]}
+        self.assertEqual(
+            (summaries["kashgar"]["totals"]["total"], summaries["other"]["totals"]["total"]), (2, 1)
+        )
+        self.assertEqual((both.context["year"], summaries["kashgar"]["size_this"]), (2024, 1))
+        self.assertEqual(
+            [(p.code, p.n) for p in summaries["kashgar"]["parks"]], [("energy", 1), ("textile", 1)]
+        )
