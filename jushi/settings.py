@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jushi.core",
     "jushi.accounts",
     "jushi.registry",
+    "jushi.reporting",
 ]
 
 MIDDLEWARE = [
@@ -186,7 +187,17 @@ if _flag("JUSHI_HTTPS"):
 # owner opts in with JUSHI_HSTS_PRELOAD=1, so the check that nags about it is silenced.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# Mail (reminders to report). The console backend prints mail, which is what the demo wants; production
+# sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST etc.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jushi@localhost")
+# The address people open the site at, for links in mail.
+JUSHI_SITE_URL = os.environ.get("JUSHI_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", include("jushi.registry.api.urls")),
     path("django-admin/", admin.site.urls),
     path("registry/", include("jushi.registry.urls")),
+    path("reporting/", include("jushi.reporting.urls")),
     path("", include("jushi.core.urls")),
 ]

@@ -71,3 +71,29 @@ class ChangeLog(models.Model):
             for key in dict.fromkeys([*before, *after])
             if before.get(key) != after.get(key)
         ]
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message to one user (a reminder to report, a returned report); shown in the shell."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.CharField(_("内容"), max_length=1000, blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+
+    def __str__(self):
+        return self.title

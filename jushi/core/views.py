@@ -12,7 +12,7 @@ from .models import ChangeLog
 def home(request):
     scope = scopes.scope_of(request.user)
     if scope.enterprise_id is not None:
-        return redirect("registry:enterprise_detail", pk=scope.enterprise_id)
+        return redirect("reporting:inbox")  # an enterprise reporter starts at what is due
     return redirect("registry:overview")
 
 
@@ -41,3 +41,15 @@ def audit(request):
             "current": {"action": action, "source": source, "user": who, "batch": batch},
         },
     )
+
+
+@login_required
+def notifications(request):
+    """The user's in-app messages; opening the page marks them read."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    items = list(Notification.objects.filter(user=request.user)[:100])
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "core/notifications.html", {"items": items})

@@ -1,7 +1,3 @@
-import time
-import uuid
-from pathlib import Path
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from jushi.core import uploads
 from jushi.core.choices import ChangeSource
 from jushi.lib.tabular import TableError, format_of, read_table
 
@@ -39,35 +36,15 @@ class ImportForm(forms.Form):
 
 
 def _stash(request, data: bytes, filename: str, options: dict) -> str:
-    token = uuid.uuid4().hex
-    folder = Path(settings.UPLOAD_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    # Dry runs that were never confirmed leave their file behind: clear those older than a day.
-    cutoff = time.time() - 86400
-    for stale in folder.iterdir():
-        if stale.is_file() and stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
-    (folder / f"{token}.{format_of(filename)}").write_bytes(data)
-    request.session.setdefault(SESSION_KEY, {})[token] = {"filename": filename, **options}
-    request.session.modified = True
-    return token
+    return uploads.stash(request, SESSION_KEY, data, filename, options)
 
 
 def _unstash(request, token: str) -> tuple[bytes, dict] | None:
-    info = request.session.get(SESSION_KEY, {}).get(token)
-    if not info:
-        return None
-    path = Path(settings.UPLOAD_DIR) / f"{token}.{format_of(info['filename'])}"
-    if not path.exists():
-        return None
-    return path.read_bytes(), info
+    return uploads.unstash(request, SESSION_KEY, token)
 
 
 def _drop(request, token: str) -> None:
-    info = request.session.get(SESSION_KEY, {}).pop(token, None)
-    request.session.modified = True
-    if info:
-        (Path(settings.UPLOAD_DIR) / f"{token}.{format_of(info['filename'])}").unlink(missing_ok=True)
+    uploads.drop(request, SESSION_KEY, token)
 
 
 def _run(request, data: bytes, info: dict, *, dry_run: bool):

@@ -1,0 +1,48 @@
+"""Holding an uploaded file between its dry run and the user's confirmation.
+
+The file is written under UPLOAD_DIR with a random token kept in the user's session, so a confirmation
+can only use a file this session uploaded. Unconfirmed files older than a day are cleared.
+"""
+
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+from jushi.lib.tabular import format_of
+
+
+def _path(token: str, filename: str) -> Path:
+    return Path(settings.UPLOAD_DIR) / f"{token}.{format_of(filename)}"
+
+
+def stash(request, key: str, data: bytes, filename: str, options: dict) -> str:
+    token = uuid.uuid4().hex
+    folder = Path(settings.UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - 86400
+    for stale in folder.iterdir():
+        if stale.is_file() and stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
+    _path(token, filename).write_bytes(data)
+    request.session.setdefault(key, {})[token] = {"filename": filename, **options}
+    request.session.modified = True
+    return token
+
+
+def unstash(request, key: str, token: str) -> tuple[bytes, dict] | None:
+    info = request.session.get(key, {}).get(token)
+    if not info:
+        return None
+    path = _path(token, info["filename"])
+    if not path.exists():
+        return None
+    return path.read_bytes(), info
+
+
+def drop(request, key: str, token: str) -> None:
+    info = request.session.get(key, {}).pop(token, None)
+    request.session.modified = True
+    if info:
+        _path(token, info["filename"]).unlink(missing_ok=True)

@@ -1,0 +1,408 @@
+"""A whole period from the statistics bureau's spreadsheet: checked like a report, saved all or nothing.
+
+Rows are enterprises (by credit code), columns are fields (this period's cumulative and last year's).
+Every row is parsed and run through the form's checks; a blocking finding is a row error, a warning is
+kept with the row's 情况说明 (or a note that it came by import). Nothing is written unless every row is
+clean; then the period is opened where needed and every row's figures are saved and approved, each
+changed submission getting one ValueChange and one event. A report that was approved and now differs is
+a new revision with the import as its reason.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jushi.core.scopes import can
+from jushi.lib import uscc
+from jushi.lib.periods import Period
+from jushi.lib.tabular import Table
+from jushi.registry.models import Enterprise
+
+from ..checks import Checker, FieldSpec, Finding
+from ..choices import EventKind, Status
+from ..columns import CODE_HEADER, NAME_HEADER, NOTE_HEADER, STATUS_HEADER, header_map
+from ..models import CheckResult, ReportForm, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
+from .errors import ReportingError
+from .history import histories
+from .periods import check_period_fits, obligated, open_period
+
+IMPORT_NOTE = "统计局数据批量导入"
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self):
+        return (
+            f"第 {self.row} 行 {self.field}: {self.message}" if self.row else f"{self.field}: {self.message}"
+        )
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    enterprise: Enterprise
+    current: dict
+    last_year: dict
+    warnings: list[Finding]
+    note: str
+    action: str = "create"  # create, update or unchanged
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class PeriodImport:
+    form: ReportForm
+    period: Period
+    total: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    plan: list[PlannedRow] = field(default_factory=list)
+    dry_run: bool = True
+    batch: str = ""
+    evaluations: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.plan if p.action == action)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(p.warnings) for p in self.plan)
+
+
+def _text(value):
+    return None if value is None else f"{value.normalize():f}"
+
+
+def _same(a, b):
+    return a == b if a is not None and b is not None else a is None and b is None
+
+
+def plan_period_import(
+    *,
+    actor,
+    form: ReportForm,
+    period: Period,
+    table: Table,
+    progress: Callable[[int, int], None] | None = None,
+) -> PeriodImport:
+    """Validate every row and work out what each would change, writing nothing."""
+    if not can(actor, "import") or not can(actor, "review"):
+        raise PermissionDenied("无权导入报表数据")
+    check_period_fits(form, period)
+    result = PeriodImport(form=form, period=period, total=len(table.rows))
+    fields = [FieldSpec.of(f) for f in form.fields.all()]
+    by_header = header_map(form.fields.all())
+    known = {CODE_HEADER, NAME_HEADER, NOTE_HEADER, STATUS_HEADER, *by_header}
+    unknown = [h for h in table.headers if h and h not in known]
+    if unknown:
+        result.errors.append(RowError(1, "表头", f"未知的列:{'、'.join(unknown)}"))
+    present = {(by_header[h].field_code, by_header[h].part) for h in table.headers if h in by_header}
+    missing = [] if CODE_HEADER in table.headers else [CODE_HEADER]
+    for f in form.fields.all():
+        for part, suffix in (("current", ""), ("last_year", "上年同期")):
+            if (f.code, part) not in present:
+                missing.append(f"{f.label}({f.unit}){suffix}")
+    if missing:
+        result.errors.append(RowError(1, "表头", f"缺少必需的列:{'、'.join(missing)}"))
+    if result.errors:
+        return result
+    columns = {h: by_header[h] for h in table.headers if h in by_header}
+    label_of = {}
+    for h, c in columns.items():
+        label_of[c.field_code if c.part == "current" else f"{c.field_code}__ly"] = h
+
+    codes = {uscc.normalize(r.get(CODE_HEADER, "")) for r in table.rows}
+    enterprises = {
+        e.credit_code: e
+        for e in Enterprise.objects.restrict(actor, "import")
+        .filter(credit_code__in=codes)
+        .select_related("zone")
+    }
+    zones = {e.zone_id: e.zone for e in enterprises.values()}
+    periods = {
+        p.zone_id: p
+        for p in ReportingPeriod.objects.filter(form=form, code=period.code, zone_id__in=list(zones))
+    }
+    closed = {zid for zid, p in periods.items() if p.closed_at is not None}
+    for zid in sorted(closed):
+        result.errors.append(
+            RowError(0, "报告期", f"{zones[zid]} {period.label}已关闭,不能导入;请先重新开放")
+        )
+    frame = {
+        zid: set(obligated(form, zone, period).values_list("pk", flat=True)) for zid, zone in zones.items()
+    }
+    for p in periods.values():  # enterprises already owing this period count as obligated too
+        frame[p.zone_id] |= set(p.submissions.values_list("enterprise_id", flat=True))
+    stored: dict[int, tuple[str, dict, dict]] = {}
+    if periods:
+        for enterprise_id, status in Submission.objects.filter(period__in=list(periods.values())).values_list(
+            "enterprise_id", "status"
+        ):
+            stored[enterprise_id] = (status, {}, {})
+        for enterprise_id, code, cur, ly in Value.objects.filter(
+            submission__period__in=list(periods.values())
+        ).values_list("submission__enterprise_id", "field__code", "current", "last_year"):
+            stored[enterprise_id][1][code] = cur
+            stored[enterprise_id][2][code] = ly
+    history_by_zone = {}
+    checker = Checker(fields, form.rules.all())
+    seen: dict[str, int] = {}
+    rows = table.rows
+    for index, raw in enumerate(rows):
+        row_no = table.first_row_number + index
+        code = uscc.normalize(raw.get(CODE_HEADER, ""))
+        if not code:
+            result.errors.append(RowError(row_no, CODE_HEADER, "必填"))
+            continue
+        if code in seen:
+            result.errors.append(RowError(row_no, CODE_HEADER, f"{code} 与第 {seen[code]} 行重复"))
+            continue
+        seen[code] = row_no
+        enterprise = enterprises.get(code)
+        if enterprise is None:
+            result.errors.append(
+                RowError(row_no, CODE_HEADER, f"{code} 未在企业名录中登记,或不在您管理的开发区")
+            )
+            continue
+        name = raw.get(NAME_HEADER, "").strip()
+        if name and name != enterprise.name:
+            result.errors.append(
+                RowError(row_no, NAME_HEADER, f"“{name}”与名录中该代码的企业“{enterprise.name}”不一致")
+            )
+            continue
+        if enterprise.zone_id in closed:
+            continue
+        if enterprise.pk not in frame[enterprise.zone_id]:
+            result.errors.append(
+                RowError(
+                    row_no,
+                    CODE_HEADER,
+                    f"“{enterprise.name}”不在{period.label}“{form.name}”的报送范围"
+                    f"({form.get_obligation_display()});请先在企业名录中维护",
+                )
+            )
+            continue
+        texts = {}
+        for h, c in columns.items():
+            pair = texts.setdefault(c.field_code, ["", ""])
+            pair[0 if c.part == "current" else 1] = raw.get(h, "")
+        current, last_year, errors = checker.parse_inputs(texts)
+        if errors:
+            for name_, message in errors.items():
+                result.errors.append(RowError(row_no, label_of.get(name_, name_), message))
+            continue
+        if enterprise.zone_id not in history_by_zone:
+            history_by_zone[enterprise.zone_id] = _zone_histories(
+                form, period, enterprise.zone_id, periods, enterprises
+            )
+        history = history_by_zone[enterprise.zone_id].get(enterprise.pk)
+        findings = checker.run(current, last_year, history) if history is not None else []
+        blocking = [f for f in findings if f.blocking]
+        if blocking:
+            for f in blocking:
+                where = label_of.get(f.field_code, "整行") if f.field_code else "整行"
+                result.errors.append(RowError(row_no, where, f.message))
+            continue
+        planned = PlannedRow(
+            row_no, enterprise, current, last_year, findings, raw.get(NOTE_HEADER, "").strip()
+        )
+        before = stored.get(enterprise.pk)
+        if before is not None and before[1]:
+            for f in fields:
+                diff = {}
+                if not _same(before[1].get(f.code), current.get(f.code)):
+                    diff["current"] = [_text(before[1].get(f.code)), _text(current.get(f.code))]
+                if not _same(before[2].get(f.code), last_year.get(f.code)):
+                    diff["last_year"] = [_text(before[2].get(f.code)), _text(last_year.get(f.code))]
+                if diff:
+                    planned.changes[f.code] = diff
+            planned.action = "update" if planned.changes or before[0] != Status.APPROVED else "unchanged"
+        else:
+            planned.changes = {
+                f.code: {
+                    k: [None, _text(v)]
+                    for k, v in (("current", current.get(f.code)), ("last_year", last_year.get(f.code)))
+                    if v is not None
+                }
+                for f in fields
+                if current.get(f.code) is not None or last_year.get(f.code) is not None
+            }
+        result.plan.append(planned)
+        if progress:
+            progress(index + 1, len(rows))
+    result.evaluations = checker.evaluations
+    return result
+
+
+class _PendingPeriod:
+    """Stands in for a period not yet opened in a zone, so the checks can still find history."""
+
+    def __init__(self, form, zone_id, code):
+        self.form, self.zone_id, self.code = form, zone_id, code
+
+
+def _zone_histories(form, period, zone_id, periods, enterprises):
+    row = periods.get(zone_id) or _PendingPeriod(form, zone_id, period.code)
+    ids = [e.pk for e in enterprises.values() if e.zone_id == zone_id]
+    return histories(form, row, ids)
+
+
+def import_period(
+    *,
+    actor,
+    form: ReportForm,
+    period: Period,
+    table: Table,
+    dry_run: bool = False,
+    source: str,
+    reason: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> PeriodImport:
+    """Plan the import; unless it is a dry run or any row has an error, save it all in one transaction."""
+    result = plan_period_import(actor=actor, form=form, period=period, table=table, progress=progress)
+    result.dry_run = dry_run
+    if dry_run or not result.ok:
+        return result
+    result.batch = str(uuid.uuid4())
+    reason = reason or IMPORT_NOTE
+    now = timezone.now()
+    user = actor if actor.pk else None
+    with transaction.atomic():
+        zones = {p.enterprise.zone_id: p.enterprise.zone for p in result.plan}
+        period_rows = {
+            zid: open_period(actor=actor, form=form, zone=zone, period=period)[0]
+            for zid, zone in zones.items()
+        }
+        submissions = {
+            s.enterprise_id: s for s in Submission.objects.filter(period__in=list(period_rows.values()))
+        }
+        field_ids = dict(form.fields.values_list("code", "pk"))
+        todo = [p for p in result.plan if p.action != "unchanged"]
+        if not todo:
+            return result
+        subs = [submissions[p.enterprise.pk] for p in todo]
+        corrected = [
+            s.pk for s, p in zip(subs, todo, strict=True) if s.status == Status.APPROVED and p.changes
+        ]
+        ids = [s.pk for s in subs]
+        for chunk in _chunks(corrected):
+            Submission.objects.filter(pk__in=chunk).update(revision=F("revision") + 1)
+        for chunk in _chunks(ids):
+            Value.objects.filter(submission_id__in=chunk).delete()
+            CheckResult.objects.filter(submission_id__in=chunk).delete()
+            Submission.objects.filter(pk__in=chunk).update(
+                status=Status.APPROVED,
+                version=F("version") + 1,
+                reviewed_at=now,
+                reviewed_by=user,
+                return_reason="",
+                updated=now,
+            )
+        revisions = (
+            dict(Submission.objects.filter(pk__in=ids).values_list("pk", "revision")) if corrected else {}
+        )
+        values, changes, events, checks = [], [], [], []
+        for s, p in zip(subs, todo, strict=True):
+            revision = revisions.get(s.pk, s.revision)
+            for code, field_id in field_ids.items():
+                cur, ly = p.current.get(code), p.last_year.get(code)
+                if cur is None and ly is None:
+                    continue
+                values.append(
+                    Value(
+                        submission_id=s.pk,
+                        field_id=field_id,
+                        current=cur,
+                        last_year=ly,
+                        approved_current=cur,
+                        approved_last_year=ly,
+                        revision=revision,
+                    )
+                )
+            if p.changes:
+                changes.append(
+                    ValueChange(
+                        submission_id=s.pk,
+                        revision=revision,
+                        changes=p.changes,
+                        user=user,
+                        user_name=actor.username,
+                        time=now,
+                        source=source,
+                        reason=reason[:500],
+                        batch=result.batch,
+                    )
+                )
+            events.append(
+                SubmissionEvent(
+                    submission_id=s.pk,
+                    kind=EventKind.IMPORTED,
+                    time=now,
+                    actor=user,
+                    actor_name=actor.username,
+                    revision=revision,
+                    note=reason[:500],
+                    source=source,
+                    batch=result.batch,
+                )
+            )
+            for f in p.warnings:
+                checks.append(
+                    CheckResult(
+                        submission_id=s.pk,
+                        revision=revision,
+                        rule_id=f.rule_id,
+                        key=f.key,
+                        field_code=f.field_code,
+                        severity=f.severity,
+                        message=f.message[:500],
+                        explanation=(p.note or f"{IMPORT_NOTE},未附说明")[:1000],
+                    )
+                )
+        Value.objects.bulk_create(values, batch_size=2000)
+        ValueChange.objects.bulk_create(changes, batch_size=2000)
+        SubmissionEvent.objects.bulk_create(events, batch_size=2000)
+        CheckResult.objects.bulk_create(checks, batch_size=2000)
+    return result
+
+
+def _chunks(items, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def period_rows_for_export(*, actor, form: ReportForm, period: Period, zone=None):
+    """Submissions of the period the actor may export, with their figures, in enterprise order."""
+    if not can(actor, "export"):
+        raise PermissionDenied("无权导出报表数据")
+    check_period_fits(form, period)
+    submissions = (
+        Submission.objects.restrict(actor, "export")
+        .filter(period__form=form, period__code=period.code)
+        .select_related("enterprise", "period")
+        .prefetch_related("check_results")
+        .order_by("enterprise__credit_code")
+    )
+    if zone is not None:
+        submissions = submissions.filter(period__zone=zone)
+    figures: dict[int, dict] = {}
+    for sid, code, cur, ly in Value.objects.filter(submission__in=submissions).values_list(
+        "submission_id", "field__code", "current", "last_year"
+    ):
+        figures.setdefault(sid, {})[code] = (cur, ly)
+    return [(s, figures.get(s.pk, {})) for s in submissions]
+
+
+__all__ = ["PeriodImport", "ReportingError", "RowError", "import_period", "period_rows_for_export"]

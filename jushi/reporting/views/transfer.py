@@ -1,0 +1,123 @@
+"""Importing a whole period from the statistics bureau's spreadsheet, and exporting one."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from jushi.core import uploads
+from jushi.core.choices import ChangeSource
+from jushi.core.exporters import MIMETYPES
+from jushi.core.scopes import can
+from jushi.lib.tabular import TableError, format_of, read_table
+from jushi.registry.models import Zone
+
+from ..columns import field_columns
+from ..exporters import PeriodExporter
+from ..forms import PeriodTransferForm
+from ..models import ReportForm
+from ..services.errors import ReportingError
+from ..services.importing import RowError, import_period
+from ..services.periods import parse_period
+
+SESSION_KEY = "reporting_imports"
+
+
+def _run(request, data: bytes, info: dict, *, dry_run: bool):
+    form = ReportForm.objects.get(code=info["form"])
+    try:
+        period = parse_period(form, info["period"])
+        table = read_table(data, info["filename"], max_bytes=settings.JUSHI_IMPORT_MAX_BYTES)
+    except (ReportingError, TableError) as exc:
+        return None, [RowError(0, "文件" if isinstance(exc, TableError) else "报告期", str(exc))]
+    result = import_period(
+        actor=request.user,
+        form=form,
+        period=period,
+        table=table,
+        dry_run=dry_run,
+        source=ChangeSource.IMPORT,
+        reason=f"批量导入 {info['filename']}",
+    )
+    return result, result.errors
+
+
+@login_required
+def period_import(request):
+    if not (can(request.user, "import") and can(request.user, "review")):
+        raise PermissionDenied("无权导入报表数据")
+    report_forms = ReportForm.objects.filter(is_active=True)
+    context = {"max_mb": f"{settings.JUSHI_IMPORT_MAX_BYTES / 1048576:g}", "report_forms": report_forms}
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        stashed = uploads.unstash(request, SESSION_KEY, token)
+        if stashed is None:
+            messages.error(request, "导入文件已失效,请重新上传")
+            return redirect("reporting:period_import")
+        data, info = stashed
+        result, errors = _run(request, data, info, dry_run=False)
+        if errors:
+            context.update(
+                form=PeriodTransferForm(report_forms=report_forms), errors=errors, result=result, info=info
+            )
+            return render(request, "reporting/period_import.html", context)
+        uploads.drop(request, SESSION_KEY, token)
+        messages.success(
+            request,
+            f"导入完成:{result.count('create')} 家新报,{result.count('update')} 家更新,"
+            f"{result.count('unchanged')} 家未变化;全部为已审核",
+        )
+        zone = result.plan[0].enterprise.zone.code if result.plan else ""
+        return redirect(
+            reverse("reporting:board") + f"?form={info['form']}&period={info['period']}&zone={zone}"
+        )
+    form = PeriodTransferForm(request.POST or None, request.FILES or None, report_forms=report_forms)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        info = {"form": form.cleaned_data["form"], "period": form.cleaned_data["period"].strip()}
+        try:
+            format_of(upload.name)
+            if upload.size > settings.JUSHI_IMPORT_MAX_BYTES:
+                raise TableError(
+                    f"文件大小 {upload.size / 1048576:.1f} MB,超过上限 {settings.JUSHI_IMPORT_MAX_BYTES / 1048576:.1f} MB"
+                )
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            data = upload.read()
+            result, errors = _run(request, data, {"filename": upload.name, **info}, dry_run=True)
+            context.update(result=result, errors=errors, info={"filename": upload.name, **info})
+            if result is not None:
+                context.update(
+                    n_create=result.count("create"),
+                    n_update=result.count("update"),
+                    n_unchanged=result.count("unchanged"),
+                )
+            if result is not None and not errors:
+                context["token"] = uploads.stash(request, SESSION_KEY, data, upload.name, info)
+    context["form"] = form
+    selected = (
+        ReportForm.objects.filter(code=form["form"].value() or "ind-monthly").first() or report_forms.first()
+    )
+    context["columns"] = field_columns(selected.fields.all()) if selected else []
+    context["selected"] = selected
+    return render(request, "reporting/period_import.html", context)
+
+
+@login_required
+def period_export(request):
+    form = ReportForm.objects.filter(code=request.GET.get("form", "")).first()
+    fmt = request.GET.get("format", "xlsx")
+    if form is None or fmt not in MIMETYPES:
+        return HttpResponseBadRequest("表式或格式: 无效")
+    try:
+        period = parse_period(form, request.GET.get("period", ""))
+    except ReportingError as exc:
+        return HttpResponseBadRequest(f"报告期: {exc}")
+    zone = Zone.objects.visible_to(request.user).filter(code=request.GET.get("zone", "")).first()
+    if not can(request.user, "export"):
+        raise PermissionDenied("无权导出")
+    return PeriodExporter(actor=request.user, form=form, period=period, zone=zone, fmt=fmt).response()
