@@ -301,7 +301,13 @@ def _users(password: str) -> list[tuple[str, str]]:
     logins = []
     for username, full_name, role, department, scope in DEMO_USERS:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"full_name": full_name, "role": role, "department": department}
+            username=username,
+            defaults={
+                "full_name": full_name,
+                "role": role,
+                "department": department,
+                "email": f"{username}@demo.jushi.invalid",  # reserved domain: the demo prints mail instead
+            },
         )
         if created:
             user.set_password(password)

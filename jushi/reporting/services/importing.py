@@ -68,6 +68,7 @@ class PeriodImport:
     dry_run: bool = True
     batch: str = ""
     evaluations: int = 0
+    skipped: list[int] = field(default_factory=list)  # rows with no figures at all
 
     @property
     def ok(self) -> bool:
@@ -198,6 +199,9 @@ def plan_period_import(
         for h, c in columns.items():
             pair = texts.setdefault(c.field_code, ["", ""])
             pair[0 if c.part == "current" else 1] = raw.get(h, "")
+        if not any(str(v).strip() for pair in texts.values() for v in pair):
+            result.skipped.append(row_no)  # an empty row: this enterprise has not reported; nothing to import
+            continue
         current, last_year, errors = checker.parse_inputs(texts)
         if errors:
             for name_, message in errors.items():
