@@ -52,9 +52,9 @@ class EnterpriseReporterScopeTests(PersonaTestCase):
         self.assertTrue(Enterprise.objects.filter(pk=self.ent_b.pk).exists())
         self.assertEqual(ChangeLog.objects.count(), logs)
 
-    def test_reporter_lands_on_its_enterprise(self):
+    def test_reporter_lands_on_what_is_due(self):
         response = self.login(self.reporter_a).get("/")
-        self.assertRedirects(response, reverse("registry:enterprise_detail", args=[self.ent_a.pk]))
+        self.assertRedirects(response, reverse("reporting:inbox"))
 
 
 class ZoneScopeTests(PersonaTestCase):
