@@ -74,6 +74,7 @@ class Finding:
     field_code: str
     severity: str
     message: str
+    fields: tuple[str, ...] = ()  # the fields the finding is about: its own, or those a form rule names
 
     @property
     def blocking(self) -> bool:
@@ -113,6 +114,7 @@ class CompiledRule:
     applies_to: str
     expression: expr.Expression
     message: expr.Template
+    named: tuple[str, ...] = ()
 
 
 def compile_rules(rules: Iterable, fields: Iterable[FieldSpec]) -> list[CompiledRule]:
@@ -135,6 +137,7 @@ def compile_rules(rules: Iterable, fields: Iterable[FieldSpec]) -> list[Compiled
                     expr.render(rule.message, signature),
                 )
             )
+            compiled[-1].named = tuple(sorted(compiled[-1].expression.names & codes))
         except expr.ExprError:
             continue
     return compiled
@@ -258,6 +261,7 @@ class Checker:
                             "",
                             rule.severity,
                             rule.message.format(env),
+                            rule.named,
                         )
                     )
                 continue
@@ -276,6 +280,7 @@ class Checker:
                             spec.code,
                             rule.severity,
                             rule.message.format(env),
+                            (spec.code,),
                         )
                     )
         self.evaluations += count

@@ -7,7 +7,9 @@ from jushi.lib import growth
 from ..models import Value
 
 
-def approved_pairs(*, form, zone, period_code: str, field_code: str) -> list[tuple[int, Decimal, Decimal | None]]:
+def approved_pairs(
+    *, form, zone, period_code: str, field_code: str
+) -> list[tuple[int, Decimal, Decimal | None]]:
     """(enterprise id, approved cumulative, approved same period last year) of every approved report."""
     return list(
         Value.objects.filter(

@@ -80,7 +80,8 @@ def field_rows(
         ]
     by_field: dict[str, list[Finding]] = {}
     for f in findings:
-        by_field.setdefault(f.field_code, []).append(f)
+        for code in f.fields or (f.field_code,):
+            by_field.setdefault(code, []).append(f)
     rows = []
     for spec, f in zip(checker.fields, submission.period.form.fields.all(), strict=True):
         cur, ly = current.get(spec.code), last_year.get(spec.code)

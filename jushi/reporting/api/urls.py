@@ -1,0 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("forms", views.ReportFormViewSet, basename="reporting-form")
+router.register("periods", views.ReportingPeriodViewSet, basename="reporting-period")
+router.register("obligations", views.ObligationViewSet, basename="reporting-obligation")
+router.register("submissions", views.SubmissionViewSet, basename="reporting-submission")
+
+urlpatterns = router.urls

@@ -1,0 +1,307 @@
+"""/api/reporting/: forms, periods, obligations and submissions; the workflow through the same services
+and checks as the pages, with `source=api`.
+
+Figures are written only by the enterprise's own reporter (save, submit); staff approve or return.
+A submission the user may not see is a 404, whatever the action.
+"""
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from jushi.core.choices import ChangeSource
+from jushi.registry.api.views import RestrictedViewSetMixin
+
+from ..checks import Checker
+from ..choices import DONE, Status
+from ..models import FormField, ReportForm, ReportingPeriod, Rule, Submission, SubmissionEvent
+from ..services.errors import Conflict, ReportingError
+from ..services.submissions import (
+    approve_submission,
+    ensure_reporter,
+    ensure_reviewer,
+    return_submission,
+    save_draft,
+    stored_figures,
+    submit_report,
+)
+from . import serializers
+
+SOURCE = ChangeSource.API
+
+
+class ConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "报表刚被其他人处理,本次操作未生效"
+    default_code = "conflict"
+
+
+class WorkflowError(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+
+def call_service(service, **kwargs):
+    """Run a workflow service, turning its errors into API answers: 409, 400 or 403."""
+    try:
+        return service(**kwargs)
+    except Conflict as exc:
+        raise ConflictError(str(exc)) from exc
+    except ReportingError as exc:
+        raise WorkflowError(str(exc)) from exc
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+
+
+def forbid(check, user, submission) -> None:
+    try:
+        check(user, submission)
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+
+
+# Filters --------------------------------------------------------------------------------------------
+
+
+class PeriodFilterSet(django_filters.FilterSet):
+    form = django_filters.CharFilter(field_name="form__code", label=_("表式代码"))
+    zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区代码"))
+    code = django_filters.CharFilter(label=_("报告期,如 2024-06"))
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["form", "zone", "code"]
+
+
+class SubmissionFilterSet(django_filters.FilterSet):
+    form = django_filters.CharFilter(field_name="period__form__code", label=_("表式代码"))
+    period = django_filters.CharFilter(field_name="period__code", label=_("报告期,如 2024-06"))
+    zone = django_filters.CharFilter(field_name="period__zone__code", label=_("开发区代码"))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
+    enterprise = django_filters.CharFilter(field_name="enterprise__credit_code", label=_("统一社会信用代码"))
+    done = django_filters.BooleanFilter(method="filter_done", label=_("已报送(待审核或已审核)"))
+
+    class Meta:
+        model = Submission
+        fields = ["form", "period", "zone", "status", "enterprise", "done"]
+
+    def filter_done(self, queryset, name, value):
+        return queryset.filter(status__in=DONE) if value else queryset.exclude(status__in=DONE)
+
+
+class ObligationFilterSet(SubmissionFilterSet):
+    class Meta(SubmissionFilterSet.Meta):
+        fields = ["form", "period", "status", "done"]
+
+
+# Views ----------------------------------------------------------------------------------------------
+
+
+class NowMixin:
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+
+class ReportFormViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Statistical forms (表式) with their fields and active check rules; the same for every user."""
+
+    queryset = ReportForm.objects.prefetch_related(
+        Prefetch("fields", queryset=FormField.objects.order_by("order", "id")),
+        Prefetch("rules", queryset=Rule.objects.filter(is_active=True), to_attr="active_rules"),
+    )
+    serializer_class = serializers.ReportFormSerializer
+    lookup_field = "code"
+
+
+class ReportingPeriodViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ReportingPeriod.objects.select_related("form", "zone")
+    serializer_class = serializers.ReportingPeriodSerializer
+    filterset_class = PeriodFilterSet
+
+
+class ObligationViewSet(NowMixin, RestrictedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """What the user must report (a reporter's inbox) or watches (staff): one row per submission owed,
+    by deadline."""
+
+    queryset = Submission.objects.select_related("period__form", "period__zone", "enterprise").order_by(
+        "period__deadline", "enterprise__name", "id"
+    )
+    serializer_class = serializers.ObligationSerializer
+    filterset_class = ObligationFilterSet
+
+
+SUBMISSION_ERRORS = {
+    400: OpenApiResponse(description="数值或参数有误,按字段列出;或当前状态不能执行该操作({detail})"),
+    403: serializers.DetailSerializer,
+    404: serializers.DetailSerializer,
+}
+
+
+class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Submissions with their figures, check results and history; the workflow as POST actions."""
+
+    queryset = Submission.objects.select_related(
+        "period__form", "period__zone", "enterprise"
+    ).prefetch_related(
+        Prefetch("period__form__fields", queryset=FormField.objects.order_by("order", "id")),
+        "values",
+        "check_results",
+        Prefetch("events", queryset=SubmissionEvent.objects.order_by("time", "id")),
+    )
+    serializer_class = serializers.SubmissionSerializer
+    filterset_class = SubmissionFilterSet
+
+    def _fresh(self, submission) -> dict:
+        return self.get_serializer(self.get_queryset().get(pk=submission.pk)).data
+
+    def _input(self, serializer_class, checker=None):
+        serializer = serializer_class(
+            data=self.request.data, context={**self.get_serializer_context(), "checker": checker}
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @staticmethod
+    def _figures(stored: tuple[dict, dict], parsed: dict) -> dict:
+        """Given parts replace the stored ones; a part left out keeps its stored figure."""
+        current, last_year = stored
+        return {
+            code: (parts.get("current", current.get(code)), parts.get("last_year", last_year.get(code)))
+            for code, parts in parsed.items()
+        }
+
+    @extend_schema(
+        summary="保存草稿",
+        request=serializers.SaveFiguresSerializer,
+        responses={
+            200: serializers.SaveResultSerializer,
+            **SUBMISSION_ERRORS,
+            409: serializers.DetailSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def save(self, request, pk=None):
+        submission = self.get_object()
+        forbid(ensure_reporter, request.user, submission)
+        checker = Checker.for_form(submission.period.form)
+        data = self._input(serializers.SaveFiguresSerializer, checker)
+        outcome = call_service(
+            save_draft,
+            actor=request.user,
+            submission=submission,
+            figures=self._figures(stored_figures(submission), data["values"]),
+            source=SOURCE,
+        )
+        body = {
+            "status": outcome.submission.status,
+            "version": outcome.submission.version,
+            "changed": sorted(outcome.changed),
+            "findings": serializers.findings_data(outcome.findings),
+        }
+        return Response(body)
+
+    @extend_schema(
+        summary="报送",
+        description=(
+            "先保存给出的数,再运行全部审核:没有强制性错误、每条提示都已说明时报送(200,submitted=true);"
+            "否则已存为草稿并返回 422 与审核结果。同样的数再次报送返回 200,already=true,不做任何改动。"
+        ),
+        request=serializers.SubmitReportSerializer,
+        responses={
+            200: serializers.SubmitResultSerializer,
+            422: serializers.SubmitResultSerializer,
+            **SUBMISSION_ERRORS,
+            409: serializers.DetailSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def submit(self, request, pk=None):
+        submission = self.get_object()
+        forbid(ensure_reporter, request.user, submission)
+        checker = Checker.for_form(submission.period.form)
+        data = self._input(serializers.SubmitReportSerializer, checker)
+        stored = stored_figures(submission)
+        figures = self._figures(stored, data["values"]) if "values" in data else None
+        current = {**stored[0], **{code: cur for code, (cur, _) in (figures or {}).items()}}
+        missing = {
+            f"{f.code}.current": ["必填;本期没有发生请填 0"]
+            for f in checker.fields
+            if f.required and current.get(f.code) is None
+        }
+        if missing and submission.status not in DONE:
+            raise ValidationError({"values": missing})
+        outcome = call_service(
+            submit_report,
+            actor=request.user,
+            submission=submission,
+            figures=figures,
+            explanations=data.get("explanations"),
+            source=SOURCE,
+        )
+        body = {
+            "submitted": outcome.submitted,
+            "already": outcome.already,
+            "status": outcome.submission.status,
+            "version": outcome.submission.version,
+            "blocking": serializers.findings_data(outcome.blocking),
+            "warnings_missing_explanation": serializers.findings_data(outcome.missing),
+            "findings": serializers.findings_data(outcome.findings),
+        }
+        ok = outcome.submitted or outcome.already
+        return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+    @extend_schema(
+        summary="审核通过",
+        request=serializers.ApproveSerializer,
+        responses={
+            200: serializers.SubmissionSerializer,
+            **SUBMISSION_ERRORS,
+            409: serializers.DetailSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def approve(self, request, pk=None):
+        submission = self.get_object()
+        forbid(ensure_reviewer, request.user, submission)
+        data = self._input(serializers.ApproveSerializer)
+        call_service(
+            approve_submission,
+            actor=request.user,
+            submission=submission,
+            version=data.get("version"),
+            note=data.get("note", ""),
+            source=SOURCE,
+        )
+        return Response(self._fresh(submission))
+
+    @extend_schema(
+        summary="退回",
+        request=serializers.ReturnSerializer,
+        responses={
+            200: serializers.SubmissionSerializer,
+            **SUBMISSION_ERRORS,
+            409: serializers.DetailSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        submission = self.get_object()
+        forbid(ensure_reviewer, request.user, submission)
+        data = self._input(serializers.ReturnSerializer)
+        call_service(
+            return_submission,
+            actor=request.user,
+            submission=submission,
+            reason=data.get("reason", ""),
+            version=data.get("version"),
+            source=SOURCE,
+        )
+        return Response(self._fresh(submission))
