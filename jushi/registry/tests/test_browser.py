@@ -79,9 +79,11 @@ def test_staff_dry_run_import_shows_the_bad_row(page, zone_with_staff, screensho
 
 def test_reporter_sees_only_its_enterprise(page, zone_with_staff, screenshot):
     log_in(page, "qiye")
-    page.wait_for_selector("h1:has-text('喀什市长盛纺织科技有限公司')")
-    screenshot(page, "detail")
+    page.wait_for_url("**/reporting/")  # a reporter starts at what is due
     page.click("text=企业名录")
     page.wait_for_selector("#enterprise-table")
     assert page.locator("#enterprise-table tbody tr").count() == 1
     assert page.locator("text=批量导入").count() == 0
+    page.click("#enterprise-table a:has-text('喀什市长盛纺织科技有限公司')")
+    page.wait_for_selector("h1:has-text('喀什市长盛纺织科技有限公司')")
+    screenshot(page, "detail")
