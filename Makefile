@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: setup demo test test-pg test-browser lint format check-deploy clean
+.PHONY: setup demo test test-pg test-browser bench lint format check-deploy clean
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -35,6 +35,12 @@ test-pg: setup
 # Browser tests only, failing (not skipping) when Chromium is missing.
 test-browser: setup
 	JUSHI_REQUIRE_BROWSER=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# Figures, not a test: import one month for 20,000 enterprises from XLSX against openpyxl alone.
+# BENCH_ARGS="--enterprises 2000" for a quick run; see bench/README.md.
+BENCH_ARGS ?=
+bench: $(STAMP_PY)
+	$(BIN)/python bench/reporting_import.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
