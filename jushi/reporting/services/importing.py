@@ -22,6 +22,7 @@ from jushi.lib import uscc
 from jushi.lib.periods import Period
 from jushi.lib.tabular import Table
 from jushi.registry.models import Enterprise
+from jushi.registry.services.importing import RowError  # one "第 N 行 字段: 错误" for every import
 
 from ..checks import Checker, FieldSpec, Finding
 from ..choices import EventKind, Status
@@ -32,18 +33,6 @@ from .history import histories
 from .periods import check_period_fits, obligated, open_period
 
 IMPORT_NOTE = "统计局数据批量导入"
-
-
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def __str__(self):
-        return (
-            f"第 {self.row} 行 {self.field}: {self.message}" if self.row else f"{self.field}: {self.message}"
-        )
 
 
 @dataclass

@@ -20,7 +20,7 @@ from jushi.core.scopes import can, scope_of
 from jushi.registry.models import UserScope
 
 from ..checks import Checker, Finding
-from ..choices import DONE, TRANSITIONS, EventKind, Severity, Status
+from ..choices import DONE, TRANSITIONS, EventKind, Status
 from ..models import CheckResult, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
 from .errors import Conflict, ReportingError
 from .history import histories
@@ -436,8 +436,3 @@ def send_reminders(*, actor, period: ReportingPeriod, source: str, enterprise_id
             for s in owed
         )
     return len(owed), sent
-
-
-def severity_counts(findings) -> tuple[int, int]:
-    blocking = sum(1 for f in findings if f.severity == Severity.BLOCKING)
-    return blocking, len(findings) - blocking
