@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Protocol
 
 __all__ = [
+    "Binder",
     "Env",
     "ExprError",
     "Expression",
@@ -77,6 +78,18 @@ class Env(Protocol):
     def ref(self, func: str, names: tuple[str, ...]) -> Value: ...
 
     def call(self, func: str, args: tuple[Value, ...]) -> Value: ...
+
+
+class Binder(Protocol):
+    """Early binding, for callers that evaluate one expression very many times.
+
+    At compile time each identifier and reference call is offered to the binder; a closure returned
+    (taking the env) is called directly at evaluation instead of ``env.name`` / ``env.ref``. Return
+    None to leave a name to the env."""
+
+    def name(self, name: str) -> Callable[[Env], Value] | None: ...
+
+    def ref(self, func: str, names: tuple[str, ...]) -> Callable[[Env], Value] | None: ...
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -158,6 +171,7 @@ def _tokenize(text: str) -> list[_Token]:
 # ---------------------------------------------------------------------------------------------------
 # Parser: builds a tree of tuples, (kind, start, ...):
 #   ("const", s, value) ("name", s, name) ("ref", s, func, names) ("call", s, func, args)
+#   ("bound", s, closure): a name or reference call the caller's Binder resolved at compile time
 #   ("builtin", s, key, label, args) ("neg"|"plus"|"not", s, x) ("and"|"or", s, items)
 #   ("cmp", s, op, op_pos, left, right) ("arith", s, first, ((op, op_pos, node), ...))
 
@@ -182,10 +196,11 @@ def _percent(value: Decimal) -> Decimal:
 
 
 class _Parser:
-    def __init__(self, text: str, signature: Signature | None) -> None:
+    def __init__(self, text: str, signature: Signature | None, bind: Binder | None = None) -> None:
         self.tokens = _tokenize(text)
         self.i = 0
         self.signature = signature
+        self.bind = bind
         self.names: set[str] = set()
         self.refs: set[tuple[str, str]] = set()
         self.nesting = 0
@@ -291,7 +306,8 @@ class _Parser:
             if self.peek_op("("):
                 return self.call(token)
             self.use_name(value, pos)
-            return ("name", pos, value)
+            bound = self.bind.name(value) if self.bind is not None else None
+            return ("bound", pos, bound) if bound is not None else ("name", pos, value)
         if kind == "op" and value == "(":
             self.enter(token)
             node = self.or_()
@@ -384,7 +400,8 @@ class _Parser:
         self.close(opening)
         for name in names:
             self.refs.add((func, name))
-        return ("ref", pos, func, tuple(names))
+        bound = self.bind.ref(func, tuple(names)) if self.bind is not None else None
+        return ("bound", pos, bound) if bound is not None else ("ref", pos, func, tuple(names))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -394,6 +411,7 @@ _WIDE = Context(prec=1000, rounding=ROUND_HALF_UP)
 _CENT = Decimal("0.01")
 _TENTH = Decimal("0.1")
 _HUNDRED = Decimal(100)
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}  # values are never NaN
 _CMP: dict[str, Callable[[object, object], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
@@ -488,6 +506,10 @@ def _c_name(node: tuple) -> _Code:
     return fn, False, None
 
 
+def _c_bound(node: tuple) -> _Code:
+    return node[2], False, None
+
+
 def _c_ref(node: tuple) -> _Code:
     func, names = node[2], node[3]
 
@@ -542,6 +564,9 @@ def _c_plus(node: tuple) -> _Code:
 
 
 def _c_not(node: tuple) -> _Code:
+    if node[2][0] == "cmp":  # `not (a > b)` is `a <= b`, null staying null: one closure, not two
+        _, s, op, pos, left, right = node[2]
+        return _c_cmp(("cmp", s, _NEGATED[op], pos, left, right))
     code = _compile(node[2])
     f, pos = code[0], node[2][1]
 
@@ -643,6 +668,20 @@ def _c_cmp(node: tuple) -> _Code:
     lc, rc = _compile(left), _compile(right)
     lf, rf = lc[0], rc[0]
     test = _CMP[op]
+    if rc[1] and type(rc[2]) is Decimal and left[0] == "builtin" and left[2] == "abs":
+        # the usual `abs(yoy(this)) <= 30%`: the absolute value taken inline
+        c, ac, abs_pos, what = rc[2], _compile(left[4][0]), left[1], f"{left[3]}() 的参数"
+        af = ac[0]
+
+        def fn(env: Env) -> Value:
+            a = af(env)
+            if a is None:
+                return None
+            if type(a) is not Decimal:
+                a = _num(a, abs_pos, what)
+            return test(abs(a), c)
+
+        return _fold(fn, [ac, rc])
     if rc[1] and type(rc[2]) is Decimal:  # the usual `x <= 30%`: no call for the constant
         c = rc[2]
 
@@ -788,6 +827,7 @@ _COMPILERS: dict[str, Callable[[tuple], _Code]] = {
     "const": _c_const,
     "name": _c_name,
     "ref": _c_ref,
+    "bound": _c_bound,
     "call": _c_call,
     "builtin": _c_builtin,
     "neg": _c_neg,
@@ -982,22 +1022,29 @@ class Expression:
         except ArithmeticError as exc:  # decimal overflow and the like
             raise ExprError("数值超出可计算范围") from exc
 
+    @property
+    def function(self) -> _Fn:
+        """The compiled closure itself, for a loop that evaluates very many times and turns
+        ArithmeticError (decimal overflow) into ExprError once, around the loop."""
+        return self._fn
+
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
 
 
-def parse(text: str, signature: Signature | None = None) -> Expression:
+def parse(text: str, signature: Signature | None = None, bind: Binder | None = None) -> Expression:
     """Parse and compile ``text``; raise ExprError for anything wrong with it.
 
     Without a signature every identifier is accepted, there are no reference functions and any
     function that is not built in is passed to ``env.call``. A function the signature declares
     (in ``ref_functions`` or ``functions``) takes precedence over a built-in of the same name.
+    ``bind`` may resolve names and reference calls once, at compile time (see Binder).
     """
     if len(text) > MAX_LENGTH:
         raise ExprError(f"表达式过长(最多 {MAX_LENGTH} 个字符,实际 {len(text)} 个)")
     if not text.strip():
         raise ExprError("表达式为空")
-    parser = _Parser(text, signature)
+    parser = _Parser(text, signature, bind)
     fn = _compile(parser.parse())[0]
     return Expression(text, fn, frozenset(parser.names), frozenset(parser.refs))
 
@@ -1054,7 +1101,7 @@ class Template:
         return f"Template({self.text!r})"
 
 
-def render(template: str, signature: Signature | None = None) -> Template:
+def render(template: str, signature: Signature | None = None, bind: Binder | None = None) -> Template:
     """Compile a message template: text with ``{expression}`` placeholders, ``{{`` and ``}}`` for braces.
 
     Each placeholder is parsed (and checked against ``signature``) here; positions in errors count
@@ -1077,7 +1124,7 @@ def render(template: str, signature: Signature | None = None) -> Template:
         elif c == "{":
             end = _placeholder_end(template, i)
             try:
-                expression = parse(template[i + 1 : end], signature)
+                expression = parse(template[i + 1 : end], signature, bind)
             except ExprError as exc:
                 raise ExprError(exc.detail, i + 1 + (exc.position or 0)) from None
             literals.append("".join(buffer))

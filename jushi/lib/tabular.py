@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from .batching import paused_gc
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
 
@@ -49,6 +51,13 @@ def unescape_cell(value: str) -> str:
 
 
 def _cell_text(value) -> str:
+    kind = type(value)  # the common cases first: a large file is mostly numbers and text
+    if kind is str:
+        return value.strip()
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return str(int(value)) if value.is_integer() else str(value)
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -66,7 +75,12 @@ def read_table(data: bytes, filename: str, *, max_bytes: int) -> Table:
         raise TableError("文件为空")
     if len(data) > max_bytes:
         raise TableError(f"文件大小 {len(data) / 1048576:.1f} MB,超过上限 {max_bytes / 1048576:.1f} MB")
-    raw_rows = _read_csv(data) if fmt == "csv" else _read_xlsx(data)
+    with paused_gc():  # a whole upload of small lists and dicts that all stay alive
+        raw_rows = _read_csv(data) if fmt == "csv" else _read_xlsx(data)
+        return _table(raw_rows)
+
+
+def _table(raw_rows: list[list[str]]) -> Table:
     raw_rows = [r for r in raw_rows if any(c for c in r)]
     if not raw_rows:
         raise TableError("文件为空:没有表头行")
@@ -77,9 +91,14 @@ def read_table(data: bytes, filename: str, *, max_bytes: int) -> Table:
     if dupes:
         raise TableError(f"表头重复:{'、'.join(dupes)}")
     rows = []
+    width = len(headers)
+    named = all(headers)
     for raw in raw_rows[1:]:
-        cells = [unescape_cell(c) for c in raw] + [""] * max(0, len(headers) - len(raw))
-        rows.append({h: cells[i] for i, h in enumerate(headers) if h})
+        if len(raw) < width:
+            raw = raw + [""] * (width - len(raw))
+        cells = [unescape_cell(c) if c[:1] == "'" else c for c in raw]
+        pairs = zip(headers, cells, strict=False)  # cells beyond the last header are dropped
+        rows.append(dict(pairs) if named else {h: c for h, c in pairs if h})
     if not rows:
         raise TableError("文件只有表头,没有数据行")
     return Table(headers=headers, rows=rows)

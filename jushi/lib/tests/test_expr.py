@@ -406,6 +406,9 @@ def test_expr_error_is_a_value_error():
         ("not 1", "“not”的运算对象必须是真假值", 4),
         ("if(1, 2, 3)", "if() 的条件必须是真假值", 0),
         ("abs(p)", "abs() 的参数必须是数值", 0),
+        ("abs(p) <= 30%", "abs() 的参数必须是数值", 0),
+        ("not (p > 1)", "无法比较真假值与数值", 7),
+        ("not (true < false)", "真假值不能比较大小", 10),
         ("round(1, 0.5)", "round() 的小数位数必须是", 0),
     ],
 )
@@ -487,3 +490,56 @@ def test_template_errors(template, message, position):
     with pytest.raises(ExprError, match=re.escape(message)) as info:
         render(template, SIG)
     assert info.value.position == position
+
+
+# --- compile-time shortcuts and early binding ------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
+@pytest.mark.parametrize("a, b", [(1, 2), (2, 2), (3, 2), (None, 2), (2, None)])
+def test_not_of_a_comparison_is_the_negated_comparison(op, a, b):
+    """`not (a op b)` is compiled as one negated comparison; it must agree with `not` applied after."""
+    plain = parse(f"a {op} b").evaluate(FakeEnv(a=a, b=b))
+    negated = parse(f"not (a {op} b)").evaluate(FakeEnv(a=a, b=b))
+    assert negated is (None if plain is None else not plain)
+
+
+@pytest.mark.parametrize(
+    "value, expected", [(D("0.3"), True), (D("-0.3"), True), (D("-0.31"), False), (None, None)]
+)
+def test_absolute_value_compared_with_a_constant(value, expected):
+    assert parse("abs(a) <= 30%").evaluate(FakeEnv(a=value)) is expected
+    assert parse("abs(-0.5) <= 30%").evaluate(FakeEnv()) is False  # folded to a constant
+
+
+class CountingBinder:
+    """Binds `a` and `prior(a)` to closures; leaves everything else to the env."""
+
+    def __init__(self):
+        self.offered = []
+
+    def name(self, name):
+        self.offered.append(("name", name))
+        return (lambda env: D(7)) if name == "a" else None
+
+    def ref(self, func, names):
+        self.offered.append(("ref", func, names))
+        return (lambda env: D(5)) if (func, names) == ("prior", ("a",)) else None
+
+
+def test_binder_resolves_names_at_compile_time():
+    binder = CountingBinder()
+    expression = parse("a - prior(a) == b + yoy(a)", SIG, binder)
+    assert binder.offered == [("name", "a"), ("ref", "prior", ("a",)), ("name", "b"), ("ref", "yoy", ("a",))]
+    assert expression.names == {"a", "b"}  # bound names are still reported
+    assert expression.refs == {("prior", "a"), ("yoy", "a")}
+    env = FakeEnv(b=1, refs={("yoy", "a"): D(1)})
+    assert expression.evaluate(env) is True  # 7 - 5 == 1 + 1
+    assert env.ref_calls == [("yoy", ("a",))]  # only the unbound reference reached the env
+    template = render("差 {a - prior(a)}", SIG, CountingBinder())
+    assert template.format(FakeEnv()) == "差 2"
+
+
+def test_function_is_the_compiled_closure():
+    expression = parse("a + 1")
+    assert expression.function(FakeEnv(a=1)) == D(2)

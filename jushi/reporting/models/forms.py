@@ -155,7 +155,7 @@ class Rule(models.Model):
         super().clean()
         from jushi.lib import expr
 
-        from ..checks import signature_for
+        from ..checks import signature_for, trial_error
 
         if not self.form_id:
             return
@@ -165,6 +165,10 @@ class Rule(models.Model):
             expr.parse(self.expression, signature)
         except expr.ExprError as exc:
             errors["expression"] = str(exc)
+        else:
+            problem = trial_error(self.form, self.expression, per_field=self.per_field)
+            if problem:
+                errors["expression"] = problem
         try:
             expr.render(self.message, signature)
         except expr.ExprError as exc:

@@ -134,7 +134,11 @@ class Value(models.Model):
     read locked figures while a correction is being prepared.
     """
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
+    # No index of its own: the unique (submission, field) index serves every lookup by submission,
+    # and a second index would be maintained on each of the 300,000 rows a period import writes.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="values", db_index=False
+    )
     field = models.ForeignKey(FormField, on_delete=models.PROTECT, related_name="values")
     current = models.DecimalField(_("本期累计"), max_digits=20, decimal_places=4, null=True, blank=True)
     last_year = models.DecimalField(_("上年同期"), max_digits=20, decimal_places=4, null=True, blank=True)

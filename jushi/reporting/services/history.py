@@ -2,10 +2,14 @@
 
 from collections import defaultdict
 
+from django.db.models import Case, F, When
+from django.db.models.functions import Coalesce
+
+from jushi.core.bulk import raw_values, to_decimal
 from jushi.lib.periods import Period
 
 from ..checks import History
-from ..models import ReportingPeriod, Value
+from ..models import ReportingPeriod, Submission, Value
 
 
 def histories(form, period_row: ReportingPeriod, enterprise_ids) -> dict[int, History]:
@@ -22,16 +26,26 @@ def histories(form, period_row: ReportingPeriod, enterprise_ids) -> dict[int, Hi
     wanted = set(enterprise_ids)
     found: dict[tuple[int, str], dict] = defaultdict(dict)
     if kind_of:
-        values = Value.objects.filter(submission__period_id__in=list(kind_of)).values_list(
-            "submission__period_id", "submission__enterprise_id", "field_id", "current", "approved_current"
+        target = {  # submission → the dict its figures go to
+            sid: found[(enterprise_id, kind_of[period_id])]
+            for sid, period_id, enterprise_id in Submission.objects.filter(
+                period_id__in=list(kind_of)
+            ).values_list("pk", "period_id", "enterprise_id")
+            if enterprise_id in wanted
+        }
+        ly_ids = [pk for pk, kind in kind_of.items() if kind == "ly"]
+        # Earlier periods: the approved figure where there is one; last year: only the approved one.
+        figure = Case(
+            When(submission__period_id__in=ly_ids, then=F("approved_current")),
+            default=Coalesce("approved_current", "current"),
         )
-        for period_id, enterprise_id, field_id, current, approved in values:
-            if enterprise_id not in wanted:
-                continue
-            kind = kind_of[period_id]
-            # Earlier periods: the approved figure where there is one; last year: only the approved one.
-            value = approved if kind == "ly" or approved is not None else current
-            found[(enterprise_id, kind)][field_code[field_id]] = value
+        values = Value.objects.filter(submission__period_id__in=list(kind_of)).values_list(
+            "submission_id", "field_id", figure
+        )
+        for sid, field_id, value in raw_values(values):  # 900,000 rows on a 20,000-enterprise import
+            figures = target.get(sid)
+            if figures is not None:
+                figures[field_code[field_id]] = to_decimal(value)
     base = {
         "first_of_year": prior is None,
         "prior_first_of_year": prior is not None and prior2 is None,

@@ -17,8 +17,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jushi.core.bulk import insert_rows
 from jushi.core.scopes import can
 from jushi.lib import uscc
+from jushi.lib.batching import paused_gc
 from jushi.lib.periods import Period
 from jushi.lib.tabular import Table
 from jushi.registry.models import Enterprise
@@ -72,11 +74,31 @@ class PeriodImport:
 
 
 def _text(value):
-    return None if value is None else f"{value.normalize():f}"
+    """A figure as the change log keeps it: plain digits, no exponent, no trailing zeros."""
+    if value is None:
+        return None
+    text = str(value)  # already the plain form for almost every figure, and five times cheaper
+    if "E" in text or ("." in text and text[-1] == "0"):
+        return f"{value.normalize():f}"
+    return text
 
 
 def _same(a, b):
     return a == b if a is not None and b is not None else a is None and b is None
+
+
+def _first_figures(codes, current: dict, last_year: dict) -> dict:
+    """The ValueChange of a submission's first figures: every reported field, from nothing to its value."""
+    changes = {}
+    for code in codes:
+        cur, ly = current.get(code), last_year.get(code)
+        if cur is not None:
+            changes[code] = {"current": [None, _text(cur)]}
+            if ly is not None:
+                changes[code]["last_year"] = [None, _text(ly)]
+        elif ly is not None:
+            changes[code] = {"last_year": [None, _text(ly)]}
+    return changes
 
 
 def plan_period_import(
@@ -147,6 +169,8 @@ def plan_period_import(
             stored[enterprise_id][1][code] = cur
             stored[enterprise_id][2][code] = ly
     history_by_zone = {}
+    codes_in_order = [f.code for f in fields]
+    slots = [(h, c.field_code, 0 if c.part == "current" else 1) for h, c in columns.items()]
     checker = Checker(fields, form.rules.all())
     seen: dict[str, int] = {}
     rows = table.rows
@@ -184,10 +208,9 @@ def plan_period_import(
                 )
             )
             continue
-        texts = {}
-        for h, c in columns.items():
-            pair = texts.setdefault(c.field_code, ["", ""])
-            pair[0 if c.part == "current" else 1] = raw.get(h, "")
+        texts = {code: ["", ""] for code in codes_in_order}
+        for h, code, part in slots:
+            texts[code][part] = raw.get(h, "")
         if not any(str(v).strip() for pair in texts.values() for v in pair):
             result.skipped.append(row_no)  # an empty row: this enterprise has not reported; nothing to import
             continue
@@ -223,15 +246,7 @@ def plan_period_import(
                     planned.changes[f.code] = diff
             planned.action = "update" if planned.changes or before[0] != Status.APPROVED else "unchanged"
         else:
-            planned.changes = {
-                f.code: {
-                    k: [None, _text(v)]
-                    for k, v in (("current", current.get(f.code)), ("last_year", last_year.get(f.code)))
-                    if v is not None
-                }
-                for f in fields
-                if current.get(f.code) is not None or last_year.get(f.code) is not None
-            }
+            planned.changes = _first_figures(codes_in_order, current, last_year)
         result.plan.append(planned)
         if progress:
             progress(index + 1, len(rows))
@@ -264,10 +279,15 @@ def import_period(
     progress: Callable[[int, int], None] | None = None,
 ) -> PeriodImport:
     """Plan the import; unless it is a dry run or any row has an error, save it all in one transaction."""
-    result = plan_period_import(actor=actor, form=form, period=period, table=table, progress=progress)
-    result.dry_run = dry_run
-    if dry_run or not result.ok:
-        return result
+    with paused_gc():
+        result = plan_period_import(actor=actor, form=form, period=period, table=table, progress=progress)
+        result.dry_run = dry_run
+        if not dry_run and result.ok:
+            _save(result, actor=actor, form=form, period=period, source=source, reason=reason)
+    return result
+
+
+def _save(result: PeriodImport, *, actor, form: ReportForm, period: Period, source: str, reason: str) -> None:
     result.batch = str(uuid.uuid4())
     reason = reason or IMPORT_NOTE
     now = timezone.now()
@@ -278,18 +298,19 @@ def import_period(
             zid: open_period(actor=actor, form=form, zone=zone, period=period)[0]
             for zid, zone in zones.items()
         }
-        submissions = {
-            s.enterprise_id: s for s in Submission.objects.filter(period__in=list(period_rows.values()))
+        submissions = {  # enterprise → (submission, status, revision)
+            e: (pk, status, revision)
+            for e, pk, status, revision in Submission.objects.filter(
+                period__in=list(period_rows.values())
+            ).values_list("enterprise_id", "pk", "status", "revision")
         }
         field_ids = dict(form.fields.values_list("code", "pk"))
         todo = [p for p in result.plan if p.action != "unchanged"]
         if not todo:
-            return result
+            return
         subs = [submissions[p.enterprise.pk] for p in todo]
-        corrected = [
-            s.pk for s, p in zip(subs, todo, strict=True) if s.status == Status.APPROVED and p.changes
-        ]
-        ids = [s.pk for s in subs]
+        corrected = [s[0] for s, p in zip(subs, todo, strict=True) if s[1] == Status.APPROVED and p.changes]
+        ids = [s[0] for s in subs]
         for chunk in _chunks(corrected):
             Submission.objects.filter(pk__in=chunk).update(revision=F("revision") + 1)
         for chunk in _chunks(ids):
@@ -307,67 +328,54 @@ def import_period(
             dict(Submission.objects.filter(pk__in=ids).values_list("pk", "revision")) if corrected else {}
         )
         values, changes, events, checks = [], [], [], []
-        for s, p in zip(subs, todo, strict=True):
-            revision = revisions.get(s.pk, s.revision)
+        user_id, name, note = (user.pk if user else None), actor.username, reason[:500]
+        for (sid, _, revision), p in zip(subs, todo, strict=True):
+            revision = revisions.get(sid, revision)
+            current, last_year = p.current, p.last_year
             for code, field_id in field_ids.items():
-                cur, ly = p.current.get(code), p.last_year.get(code)
-                if cur is None and ly is None:
-                    continue
-                values.append(
-                    Value(
-                        submission_id=s.pk,
-                        field_id=field_id,
-                        current=cur,
-                        last_year=ly,
-                        approved_current=cur,
-                        approved_last_year=ly,
-                        revision=revision,
-                    )
-                )
+                cur, ly = current.get(code), last_year.get(code)
+                if cur is not None or ly is not None:
+                    values.append((sid, field_id, cur, ly, cur, ly, revision))
             if p.changes:
-                changes.append(
-                    ValueChange(
-                        submission_id=s.pk,
-                        revision=revision,
-                        changes=p.changes,
-                        user=user,
-                        user_name=actor.username,
-                        time=now,
-                        source=source,
-                        reason=reason[:500],
-                        batch=result.batch,
-                    )
-                )
+                changes.append((sid, revision, p.changes, user_id, name, now, source, note, result.batch))
             events.append(
-                SubmissionEvent(
-                    submission_id=s.pk,
-                    kind=EventKind.IMPORTED,
-                    time=now,
-                    actor=user,
-                    actor_name=actor.username,
-                    revision=revision,
-                    note=reason[:500],
-                    source=source,
-                    batch=result.batch,
-                )
+                (sid, EventKind.IMPORTED.value, now, user_id, name, revision, note, source, result.batch)
             )
+            explanation = (p.note or f"{IMPORT_NOTE},未附说明")[:1000]
             for f in p.warnings:
                 checks.append(
-                    CheckResult(
-                        submission_id=s.pk,
-                        revision=revision,
-                        rule_id=f.rule_id,
-                        key=f.key,
-                        field_code=f.field_code,
-                        severity=f.severity,
-                        message=f.message[:500],
-                        explanation=(p.note or f"{IMPORT_NOTE},未附说明")[:1000],
-                    )
+                    (sid, revision, f.rule_id, f.key, f.field_code, f.severity, f.message[:500], explanation)
                 )
-        Value.objects.bulk_create(values, batch_size=2000)
-        ValueChange.objects.bulk_create(changes, batch_size=2000)
-        SubmissionEvent.objects.bulk_create(events, batch_size=2000)
-        CheckResult.objects.bulk_create(checks, batch_size=2000)
+        # Plain tuples and one executemany per chunk: 300,000 model instances would cost more than
+        # everything else in the import together.
+        insert_rows(
+            Value,
+            [
+                "submission",
+                "field",
+                "current",
+                "last_year",
+                "approved_current",
+                "approved_last_year",
+                "revision",
+            ],
+            values,
+        )
+        insert_rows(
+            ValueChange,
+            ["submission", "revision", "changes", "user", "user_name", "time", "source", "reason", "batch"],
+            changes,
+        )
+        insert_rows(
+            SubmissionEvent,
+            ["submission", "kind", "time", "actor", "actor_name", "revision", "note", "source", "batch"],
+            events,
+        )
+        insert_rows(
+            CheckResult,
+            ["submission", "revision", "rule", "key", "field_code", "severity", "message", "explanation"],
+            checks,
+        )
     return result
 
 
