@@ -10,7 +10,8 @@ names the model's own columns) and skip only the per-cell machinery:
     to_decimal(cell)   # a raw numeric cell (SQLite gives int or float, PostgreSQL Decimal) → Decimal
 
 Callers pass values the database driver already takes (ints, str, Decimal); fields that need their
-own preparation (dates, JSON) are prepared here with the field's own `get_db_prep_save`.
+own preparation (dates, JSON) are prepared here with the field's own `get_db_prep_save`, and
+decimals go to SQLite as floats (see `_column`).
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,13 +30,20 @@ _PLAIN = (
 _FROM_FLOAT = Context(prec=15).create_decimal_from_float  # SQLite keeps 15 significant digits
 
 
-def _column(model, name: str):
+def _column(model, name: str, vendor: str):
+    """The column name, and how to prepare a value for it: None when the driver takes it as is."""
     field = model._meta.get_field(name)
-    if isinstance(field, models.ForeignKey):
+    if isinstance(field, models.DecimalField) and vendor == "sqlite":
+        # SQLite keeps a decimal column as REAL (or INTEGER when whole). Django binds the Decimal's text
+        # and SQLite parses it; binding the nearest float stores the very same value (a test pins it)
+        # without the parsing, a tenth of the time of a 300,000-row insert.
+        return field.column, AS_FLOAT
+    if isinstance(field, (models.ForeignKey, *_PLAIN)):
         return field.column, None
-    if isinstance(field, _PLAIN):
-        return field.column, None
-    return field.column, field
+    return field.column, lambda value, connection: field.get_db_prep_save(value, connection)
+
+
+AS_FLOAT = "float"  # marks a column whose values are bound as floats (see _column)
 
 
 def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, chunk: int = 5000) -> int:
@@ -46,8 +54,9 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, chunk
     using = router.db_for_write(model)
     connection = connections[using]
     quote = connection.ops.quote_name
-    columns = [_column(model, name) for name in fields]
-    prepared = [(i, f) for i, (_, f) in enumerate(columns) if f is not None]
+    columns = [_column(model, name, connection.vendor) for name in fields]
+    floats = [i for i, (_, prepare) in enumerate(columns) if prepare is AS_FLOAT]
+    prepared = [(i, prepare) for i, (_, prepare) in enumerate(columns) if callable(prepare)]
     # Only identifiers from the model's own metadata, quoted; every value goes in as a parameter.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(model._meta.db_table),
@@ -59,15 +68,19 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, chunk
     with connection.cursor() as cursor:
         last = {}  # column → (value, prepared): a batch often repeats one time stamp in every row
         for row in rows:
-            if prepared:
+            if floats or prepared:
                 row = list(row)
-                for i, f in prepared:
+                for i in floats:
+                    value = row[i]
+                    if value is not None:
+                        row[i] = float(value)
+                for i, prepare in prepared:
                     value = row[i]
                     seen = last.get(i)
                     if seen is not None and seen[0] is value:
                         row[i] = seen[1]
                     else:
-                        row[i] = f.get_db_prep_save(value, connection)
+                        row[i] = prepare(value, connection)
                         last[i] = (value, row[i])
             batch.append(row)
             if len(batch) >= chunk:

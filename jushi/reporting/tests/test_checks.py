@@ -167,3 +167,24 @@ def test_every_reference_function_is_resolved():
         "mom",
         "blank",
     }
+
+
+@pytest.mark.parametrize(
+    "now, last_year, fires",
+    [
+        (D("1500000"), D("1500"), True),  # entered in 元 where the form asks 千元
+        (D("1.5"), D("1500"), True),  # the other way round
+        (D("1600"), D("1500"), False),
+        (D("900"), D("-1500"), False),  # a loss turned into a profit is not a unit slip
+        (D("900"), D("0"), False),
+        (D("900"), None, False),
+    ],
+)
+def test_unit_scale_flags_a_thousandfold_slip_only(now, last_year, fires):
+    form = ReportForm.objects.get(code="ind-monthly")
+    fields = [FieldSpec.of(f) for f in form.fields.all()]
+    checker = Checker(fields, form.rules.filter(code="unit_scale"))
+    found = checker.run({"operating_profit": now}, {"operating_profit": last_year}, History())
+    assert [f.key for f in found] == (["unit_scale:operating_profit"] if fires else [])
+    if fires:
+        assert "请核对计量单位是否为千元" in found[0].message

@@ -70,7 +70,7 @@ def period_import(request):
             f"导入完成:{result.count('create')} 家新报,{result.count('update')} 家更新,"
             f"{result.count('unchanged')} 家未变化;全部为已审核",
         )
-        zone = result.plan[0].enterprise.zone.code if result.plan else ""
+        zone = result.zones[result.plan[0].enterprise.zone_id].code if result.plan else ""
         return redirect(
             reverse("reporting:board") + f"?form={info['form']}&period={info['period']}&zone={zone}"
         )
