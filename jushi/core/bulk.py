@@ -27,7 +27,7 @@ _PLAIN = (
     models.BooleanField,
     models.DecimalField,  # both drivers adapt Decimal themselves (SQLite through Django's adapter)
 )
-_FROM_FLOAT = Context(prec=15).create_decimal_from_float  # SQLite keeps 15 significant digits
+FROM_FLOAT = Context(prec=15).create_decimal_from_float  # SQLite keeps 15 significant digits
 
 
 def _column(model, name: str, vendor: str):
@@ -50,7 +50,8 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, chunk
     """Insert `rows` (tuples in the order of `fields`) into `model`'s table; returns how many.
 
     No signals, no defaults, no validation: the caller supplies every column it needs, already
-    checked. Run it inside the caller's transaction so a failure leaves nothing behind."""
+    checked. Run it inside the caller's transaction so a failure leaves nothing behind. SQLite gets
+    one executemany per `chunk` rows, PostgreSQL one COPY stream."""
     using = router.db_for_write(model)
     connection = connections[using]
     quote = connection.ops.quote_name
@@ -63,25 +64,13 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, chunk
         ", ".join(quote(c) for c, _ in columns),
         ", ".join(["%s"] * len(columns)),
     )
+    rows = _prepared(rows, connection, floats, prepared)
+    if connection.vendor == "postgresql":
+        return _copy(connection, model._meta.db_table, [c for c, _ in columns], rows)
     total = 0
     batch: list = []
     with connection.cursor() as cursor:
-        last = {}  # column → (value, prepared): a batch often repeats one time stamp in every row
         for row in rows:
-            if floats or prepared:
-                row = list(row)
-                for i in floats:
-                    value = row[i]
-                    if value is not None:
-                        row[i] = float(value)
-                for i, prepare in prepared:
-                    value = row[i]
-                    seen = last.get(i)
-                    if seen is not None and seen[0] is value:
-                        row[i] = seen[1]
-                    else:
-                        row[i] = prepare(value, connection)
-                        last[i] = (value, row[i])
             batch.append(row)
             if len(batch) >= chunk:
                 cursor.executemany(sql, batch)
@@ -91,6 +80,40 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, chunk
             cursor.executemany(sql, batch)
             total += len(batch)
     return total
+
+
+def _copy(connection, table: str, columns: list[str], rows: Iterable[Sequence]) -> int:
+    """PostgreSQL: COPY FROM STDIN, one stream for all rows (executemany would be a statement each)."""
+    quote = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(c) for c in columns))
+    total = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            total += 1
+    return total
+
+
+def _prepared(rows: Iterable[Sequence], connection, floats: list[int], prepared: list) -> Iterator[Sequence]:
+    if not floats and not prepared:
+        yield from rows
+        return
+    last = {}  # column → (value, prepared): a batch often repeats one time stamp in every row
+    for row in rows:
+        row = list(row)
+        for i in floats:
+            value = row[i]
+            if value is not None:
+                row[i] = float(value)
+        for i, prepare in prepared:
+            value = row[i]
+            seen = last.get(i)
+            if seen is not None and seen[0] is value:
+                row[i] = seen[1]
+            else:
+                row[i] = prepare(value, connection)
+                last[i] = (value, row[i])
+        yield row
 
 
 def raw_values(queryset: models.QuerySet) -> Iterator[tuple]:
@@ -113,5 +136,5 @@ def to_decimal(value) -> Decimal | None:
     if value is None or type(value) is Decimal:
         return value
     if type(value) is float:
-        return _FROM_FLOAT(value)
+        return FROM_FLOAT(value)
     return Decimal(value)

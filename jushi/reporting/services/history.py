@@ -1,11 +1,12 @@
 """Loading what the checks compare with: earlier periods' figures of the same enterprises."""
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db.models import Case, F, When
 from django.db.models.functions import Coalesce
 
-from jushi.core.bulk import raw_values, to_decimal
+from jushi.core.bulk import FROM_FLOAT, raw_values
 from jushi.lib.periods import Period
 
 from ..checks import History
@@ -42,10 +43,16 @@ def histories(form, period_row: ReportingPeriod, enterprise_ids) -> dict[int, Hi
         values = Value.objects.filter(submission__period_id__in=list(kind_of)).values_list(
             "submission_id", "field_id", figure
         )
+        from_float = FROM_FLOAT
         for sid, field_id, value in raw_values(values):  # 900,000 rows on a 20,000-enterprise import
             figures = target.get(sid)
             if figures is not None:
-                figures[field_code[field_id]] = to_decimal(value)
+                kind = type(value)  # to_decimal, inline: this loop is a tenth of an import's time
+                if kind is float:
+                    value = from_float(value)
+                elif kind is int:
+                    value = Decimal(value)
+                figures[field_code[field_id]] = value
     base = {
         "first_of_year": prior is None,
         "prior_first_of_year": prior is not None and prior2 is None,
