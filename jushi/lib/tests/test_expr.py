@@ -3,8 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from jushi.lib import expr as expr_module
-from jushi.lib.expr import ExprError, Signature, format_value, parse, render
+from jushi.lib.expr import ExprError, Signature, _compiler, _parser, format_value, parse, render
 
 SIG = Signature(
     names=frozenset({"this", "a", "b", "c", "p", "q", "label", "sales_output", "gross_output"}),
@@ -362,7 +361,7 @@ def test_parse_errors_say_what_and_where(text, message, position):
 
 
 def test_every_builtin_has_an_arity():
-    assert expr_module._BUILTINS.keys() == expr_module._ARITY.keys()
+    assert _compiler._BUILTINS.keys() == _parser._ARITY.keys()
 
 
 def test_empty_and_too_long_text():

@@ -325,10 +325,14 @@ def _save(result: PeriodImport, *, actor, form: ReportForm, period: Period, sour
         ids = [s[0] for s in subs]
         for chunk in _chunks(corrected):
             Submission.objects.filter(pk__in=chunk).update(revision=F("revision") + 1)
-        for chunk in _chunks(ids):
-            Value.objects.filter(submission_id__in=chunk).delete()
-            CheckResult.objects.filter(submission_id__in=chunk).delete()
-            Submission.objects.filter(pk__in=chunk).update(
+        if len(ids) == len(submissions):  # the whole period, as the bureau's file usually is
+            selections = [Submission.objects.filter(period__in=list(period_rows.values()))]
+        else:
+            selections = [Submission.objects.filter(pk__in=chunk) for chunk in _chunks(ids)]
+        for selected in selections:
+            Value.objects.filter(submission__in=selected).delete()
+            CheckResult.objects.filter(submission__in=selected).delete()
+            selected.update(
                 status=Status.APPROVED,
                 version=F("version") + 1,
                 reviewed_at=now,
