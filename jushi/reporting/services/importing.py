@@ -183,7 +183,8 @@ def plan_period_import(
             stored[enterprise_id][2][code] = ly
     history_by_zone = {}
     codes_in_order = [f.code for f in fields]
-    slots = [(h, c.field_code, 0 if c.part == "current" else 1) for h, c in columns.items()]
+    header_of = {(c.field_code, c.part): h for h, c in columns.items()}
+    slots = [(code, header_of[code, "current"], header_of[code, "last_year"]) for code in codes_in_order]
     checker = Checker(fields, form.rules.all())
     seen: dict[str, int] = {}
     rows = table.rows
@@ -221,10 +222,8 @@ def plan_period_import(
                 )
             )
             continue
-        texts = {code: ["", ""] for code in codes_in_order}
-        for h, code, part in slots:
-            texts[code][part] = raw.get(h, "")
-        if not any(str(v).strip() for pair in texts.values() for v in pair):
+        texts = {f: (raw.get(now_h, ""), raw.get(ly_h, "")) for f, now_h, ly_h in slots}
+        if not any(now or ly for now, ly in texts.values()):  # read_table strips every cell
             result.skipped.append(row_no)  # an empty row: this enterprise has not reported; nothing to import
             continue
         current, last_year, errors = checker.parse_inputs(texts)
