@@ -186,8 +186,11 @@ def _c_not(node: tuple) -> _Code:
 
 
 def _c_and(node: tuple) -> _Code:
-    codes = [_compile(item) for item in node[2]]
-    positions = tuple(item[1] for item in node[2])
+    items = node[2]
+    if 2 < len(items) <= _SHORT_CHAIN:  # `a and b and c` as `a and (b and c)`: nested beats the loop
+        items = (items[0], ("and", items[1][1], items[1:]))
+    codes = [_compile(item) for item in items]
+    positions = tuple(item[1] for item in items)
     if len(codes) == 2:
         f1, f2 = codes[0][0], codes[1][0]
         p1, p2 = positions
@@ -226,8 +229,11 @@ def _c_and(node: tuple) -> _Code:
 
 
 def _c_or(node: tuple) -> _Code:
-    codes = [_compile(item) for item in node[2]]
-    positions = tuple(item[1] for item in node[2])
+    items = node[2]
+    if 2 < len(items) <= _SHORT_CHAIN:  # `a or b or c` as `a or (b or c)`: nested beats the loop
+        items = (items[0], ("or", items[1][1], items[1:]))
+    codes = [_compile(item) for item in items]
+    positions = tuple(item[1] for item in items)
     if len(codes) == 2:
         f1, f2 = codes[0][0], codes[1][0]
         p1, p2 = positions

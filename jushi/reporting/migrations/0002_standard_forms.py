@@ -67,7 +67,7 @@ COMMON_RULES = [
         "数量级异常(疑似单位错误)",
         "warning",
         "each_field",
-        "not (this > 0 and last_year(this) > 0 and (this >= 500 * last_year(this) or 500 * this <= last_year(this)))",
+        "not (this > 0 and last_year(this) > 0) or between(ratio(this, last_year(this)), 0.002, 500)",
         "{label} {this} 约为上年同期 {last_year(this)} 的 {round(ratio(this, last_year(this)), 3)} 倍,"
         "请核对计量单位是否为{unit}",
     ),
