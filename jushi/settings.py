@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jushi.accounts",
     "jushi.registry",
     "jushi.reporting",
+    "jushi.indicators",
 ]
 
 MIDDLEWARE = [
