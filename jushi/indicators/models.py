@@ -180,6 +180,7 @@ class Plan(models.Model):
     base_value = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4)
     multiple = models.DecimalField(_("倍数"), max_digits=6, decimal_places=3, default=Decimal(2))
     end_year = models.PositiveSmallIntegerField(_("目标年"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["zone", "indicator", "end_year"]

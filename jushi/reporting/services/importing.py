@@ -31,6 +31,7 @@ from ..checks import Checker, FieldSpec, Finding
 from ..choices import EventKind, Status
 from ..columns import CODE_HEADER, NAME_HEADER, NOTE_HEADER, STATUS_HEADER, header_map
 from ..models import CheckResult, ReportForm, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
+from ..signals import announce_approved
 from .errors import ReportingError
 from .history import histories
 from .periods import check_period_fits, obligated, open_period
@@ -391,6 +392,8 @@ def _save(result: PeriodImport, *, actor, form: ReportForm, period: Period, sour
             ["submission", "revision", "rule", "key", "field_code", "severity", "message", "explanation"],
             checks,
         )
+        for zone_id in period_rows:
+            announce_approved(zone_id=zone_id, form_code=form.code, period_code=period.code)
     return result
 
 

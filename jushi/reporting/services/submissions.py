@@ -22,6 +22,7 @@ from jushi.registry.models import UserScope
 from ..checks import Checker, Finding
 from ..choices import DONE, TRANSITIONS, EventKind, Status
 from ..models import CheckResult, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
+from ..signals import announce_approved
 from .errors import Conflict, ReportingError
 from .history import histories
 
@@ -339,6 +340,8 @@ def approve_submission(
     )
     _event(seen, EventKind.APPROVED, actor=actor, source=source, note=note, now=now)
     submission.refresh_from_db()
+    period = submission.period
+    announce_approved(zone_id=period.zone_id, form_code=period.form.code, period_code=period.code)
     return submission
 
 

@@ -1,0 +1,145 @@
+"""The indicator engine: figures from the sources → growth by each indicator's method → Result rows.
+
+`refresh(zone, period)` recomputes one zone and period (what an approval or a department figure
+changes) and `rebuild()` every zone and period that has data. Results are keyed by the cumulative
+month code (2024H1 is stored as 2024-06, the year as 2024-12), so a figure entered for 2024H1 and a
+report for 2024-06 meet in one row. The arithmetic is in `jushi.lib.indicator_math` and
+`jushi.lib.growth`; this module only fetches, applies and stores.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from jushi.lib import expr, growth
+from jushi.lib.indicator_math import count_change, pp_change
+from jushi.lib.periods import Period
+from jushi.registry.models import Zone
+
+from .choices import GrowthMethod, Scope, Source
+from .models import DeptFigure, Indicator, Result
+from .sources import Figures, figures_for
+
+
+def stored_period(period: Period | str) -> str:
+    """The code results are stored under: the monthly code of the period's end month."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    return period.as_month().code
+
+
+def _growth(indicator: Indicator, figures: Figures) -> tuple[Decimal | None, Decimal | None]:
+    """(growth rate, change in units or points) by the indicator's method."""
+    method = indicator.growth_method
+    if method == GrowthMethod.OFFICIAL or (
+        figures.official_growth is not None and method == GrowthMethod.NATURAL
+    ):
+        # A department's published growth is the figure of record when it gives one.
+        return figures.official_growth, None
+    if method == GrowthMethod.POINTS:
+        return None, pp_change(figures.value, figures.last_year)
+    if method == GrowthMethod.UNITS:
+        counted = count_change(figures.value, figures.last_year)
+        return (counted[1], counted[0]) if counted else (None, None)
+    return growth.ratio_growth(figures.value, figures.last_year), None
+
+
+def _row(zone, indicator, period_code, figures: Figures, scope=Scope.ZONE, key="") -> Result:
+    rate, change = _growth(indicator, figures)
+    return Result(
+        zone=zone,
+        scope=scope,
+        scope_key=key,
+        indicator=indicator,
+        period=period_code,
+        value=figures.value,
+        last_year=figures.last_year,
+        growth=rate,
+        change=change,
+        growth_method=indicator.growth_method,
+        price_basis=indicator.price_basis,
+        units=figures.units,
+    )
+
+
+class _Values:
+    """Env for CALC formulas: other indicators' values in the same zone and period (this year or last)."""
+
+    def __init__(self, values: dict[str, Decimal | None]):
+        self.values = values
+
+    def name(self, name):
+        return self.values.get(name)
+
+    def ref(self, func, names):
+        raise expr.ExprError(f"未知的函数“{func}”")
+
+    def call(self, func, args):
+        raise expr.ExprError(f"未知的函数“{func}”")
+
+
+def _calculated(indicator: Indicator, codes: frozenset, now: dict, before: dict) -> Figures | None:
+    parsed = expr.parse(indicator.formula, expr.Signature(names=codes, ref_functions=frozenset()))
+    try:
+        value = parsed.evaluate(_Values(now))
+        last_year = parsed.evaluate(_Values(before))
+    except expr.ExprError:
+        return None
+    if not isinstance(value, Decimal):
+        return None
+    return Figures(value, last_year if isinstance(last_year, Decimal) else None)
+
+
+def compute(zone: Zone, period: Period) -> list[Result]:
+    """Every active indicator's results for one zone and period, not saved."""
+    code = stored_period(period)
+    indicators = list(Indicator.objects.filter(is_active=True))
+    results: list[Result] = []
+    now: dict[str, Decimal | None] = {}
+    before: dict[str, Decimal | None] = {}
+    for indicator in indicators:
+        if indicator.source == Source.CALC:
+            continue
+        figures = figures_for(indicator, zone, period)
+        if figures is None or (figures.value is None and figures.official_growth is None):
+            continue
+        now[indicator.code], before[indicator.code] = figures.value, figures.last_year
+        results.append(_row(zone, indicator, code, figures))
+        for (scope, key), pair in sorted(figures.parts.items()):
+            results.append(_row(zone, indicator, code, Figures(pair.current, pair.last_year), scope, key))
+    codes = frozenset(i.code for i in indicators)
+    for indicator in indicators:
+        if indicator.source == Source.CALC:
+            figures = _calculated(indicator, codes, now, before)
+            if figures is not None:
+                results.append(_row(zone, indicator, code, figures))
+    return results
+
+
+def refresh(zone: Zone, period: Period | str) -> int:
+    """Recompute and replace one zone's results for one period; returns how many rows it holds now."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    results = compute(zone, period)
+    with transaction.atomic():
+        Result.objects.filter(zone=zone, period=stored_period(period)).delete()
+        Result.objects.bulk_create(results)
+    return len(results)
+
+
+def periods_with_data(zone: Zone) -> list[Period]:
+    """Every period a zone has opened reports or entered department figures for."""
+    from jushi.reporting.models import ReportingPeriod
+
+    codes = set(ReportingPeriod.objects.filter(zone=zone).values_list("code", flat=True))
+    codes |= set(DeptFigure.objects.filter(zone=zone).values_list("period", flat=True))
+    return sorted({Period.parse(stored_period(c)) for c in codes})
+
+
+def rebuild(zone: Zone | None = None) -> tuple[int, int]:
+    """Recompute every period of one zone or of all zones; returns (periods, result rows)."""
+    zones = [zone] if zone is not None else list(Zone.objects.all())
+    periods = rows = 0
+    for z in zones:
+        for period in periods_with_data(z):
+            rows += refresh(z, period)
+            periods += 1
+    return periods, rows
