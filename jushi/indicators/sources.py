@@ -54,7 +54,7 @@ def division_of(industry_code: str | None) -> str:
 
 def enterprise_figures(indicator: Indicator, zone: Zone, period: Period) -> Figures | None:
     """Approved reports of the zone for the period, summed over this year's set (same caliber)."""
-    from jushi.reporting.models import Value  # reporting sits below indicators; imported late for clarity
+    from jushi.reporting.models import Submission, Value  # reporting sits below indicators
 
     code = period.as_month().code  # cumulative periods are read from the monthly report ending with them
     rows = list(
@@ -74,9 +74,14 @@ def enterprise_figures(indicator: Indicator, zone: Zone, period: Period) -> Figu
     if not rows:
         return None
     scale = indicator.scale
-    if indicator.aggregation == Aggregation.COUNT:
-        before = sum(1 for _, ly, _, _ in rows if ly)
-        return Figures(Decimal(len(rows)), Decimal(before), units=len(rows))
+    if indicator.aggregation == Aggregation.COUNT:  # the set itself: every enterprise that must report
+        now, before = (
+            Submission.objects.filter(
+                period__form__code=indicator.form_code, period__zone=zone, period__code=c
+            ).count()
+            for c in (code, period.last_year().as_month().code)
+        )
+        return Figures(Decimal(now), Decimal(before) if before else None, units=now)
     groups: dict[tuple[str, str], list[Pair]] = defaultdict(list)
     pairs = []
     for current, last_year, park, industry in rows:

@@ -9,132 +9,449 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0002_load_industries'),
+        ("registry", "0002_load_industries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z][A-Z0-9_]*$', '只能用大写字母、数字和下划线,以字母开头,如 IND_GO')], verbose_name='指标代码')),
-                ('name', models.CharField(max_length=60, verbose_name='指标名称')),
-                ('unit', models.CharField(help_text='显示单位,如 亿元、户、%', max_length=20, verbose_name='计量单位')),
-                ('source', models.CharField(choices=[('ENT', '企业报表'), ('DEPT', '部门数据'), ('LEDGER', '项目台账'), ('CALC', '计算')], max_length=6, verbose_name='来源')),
-                ('aggregation', models.CharField(choices=[('sum', '累计值合计'), ('stock', '期末存量'), ('ratio', '比率(合计之比)'), ('count', '个数')], max_length=6, verbose_name='汇总方式')),
-                ('growth_method', models.CharField(choices=[('SC', '同口径'), ('NAT', '自然口径'), ('OFF', '官方数'), ('PP', '百分点'), ('UNITS', '增减数量')], max_length=5, verbose_name='增速口径')),
-                ('price_basis', models.CharField(choices=[('nominal', '现价'), ('real', '可比价')], default='nominal', max_length=7, verbose_name='价格')),
-                ('department', models.CharField(blank=True, max_length=40, verbose_name='责任部门')),
-                ('form_code', models.CharField(blank=True, max_length=40, verbose_name='报表')),
-                ('field_code', models.CharField(blank=True, max_length=40, verbose_name='报表指标')),
-                ('scale', models.DecimalField(decimal_places=10, default=Decimal('1'), help_text='报表单位 × 系数 = 显示单位;千元 → 亿元为 0.00001', max_digits=20, verbose_name='换算系数')),
-                ('formula', models.CharField(blank=True, max_length=300, verbose_name='计算公式')),
-                ('decimals', models.PositiveSmallIntegerField(default=2, verbose_name='显示小数位')),
-                ('alert_growth_below', models.DecimalField(blank=True, decimal_places=4, help_text='同比增速低于此值(小数,如 0.05 表示 5%)时预警', max_digits=8, null=True, verbose_name='增速预警下限')),
-                ('in_bulletin', models.BooleanField(default=True, verbose_name='写入简报')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=30,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z][A-Z0-9_]*$", "只能用大写字母、数字和下划线,以字母开头,如 IND_GO"
+                            )
+                        ],
+                        verbose_name="指标代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="指标名称")),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="显示单位,如 亿元、户、%", max_length=20, verbose_name="计量单位"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("ENT", "企业报表"),
+                            ("DEPT", "部门数据"),
+                            ("LEDGER", "项目台账"),
+                            ("CALC", "计算"),
+                        ],
+                        max_length=6,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "累计值合计"),
+                            ("stock", "期末存量"),
+                            ("ratio", "比率(合计之比)"),
+                            ("count", "个数"),
+                        ],
+                        max_length=6,
+                        verbose_name="汇总方式",
+                    ),
+                ),
+                (
+                    "growth_method",
+                    models.CharField(
+                        choices=[
+                            ("SC", "同口径"),
+                            ("NAT", "自然口径"),
+                            ("OFF", "官方数"),
+                            ("PP", "百分点"),
+                            ("UNITS", "增减数量"),
+                        ],
+                        max_length=5,
+                        verbose_name="增速口径",
+                    ),
+                ),
+                (
+                    "price_basis",
+                    models.CharField(
+                        choices=[("nominal", "现价"), ("real", "可比价")],
+                        default="nominal",
+                        max_length=7,
+                        verbose_name="价格",
+                    ),
+                ),
+                ("department", models.CharField(blank=True, max_length=40, verbose_name="责任部门")),
+                ("form_code", models.CharField(blank=True, max_length=40, verbose_name="报表")),
+                ("field_code", models.CharField(blank=True, max_length=40, verbose_name="报表指标")),
+                (
+                    "scale",
+                    models.DecimalField(
+                        decimal_places=10,
+                        default=Decimal("1"),
+                        help_text="报表单位 × 系数 = 显示单位;千元 → 亿元为 0.00001",
+                        max_digits=20,
+                        verbose_name="换算系数",
+                    ),
+                ),
+                ("formula", models.CharField(blank=True, max_length=300, verbose_name="计算公式")),
+                ("decimals", models.PositiveSmallIntegerField(default=2, verbose_name="显示小数位")),
+                (
+                    "alert_growth_below",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="同比增速低于此值(小数,如 0.05 表示 5%)时预警",
+                        max_digits=8,
+                        null=True,
+                        verbose_name="增速预警下限",
+                    ),
+                ),
+                ("in_bulletin", models.BooleanField(default=True, verbose_name="写入简报")),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '指标',
-                'verbose_name_plural': '指标',
-                'ordering': ['order', 'code'],
+                "verbose_name": "指标",
+                "verbose_name_plural": "指标",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='DeptFigure',
+            name="DeptFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, validators=[jushi.indicators.models.validate_period_code], verbose_name='报告期')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='数值')),
-                ('last_year', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='上年同期')),
-                ('official_growth', models.DecimalField(blank=True, decimal_places=6, help_text='小数,0.143 即 14.3%', max_digits=10, null=True, verbose_name='官方增速')),
-                ('caliber', models.CharField(blank=True, help_text='如 自然口径、同口径、全口径、地方级', max_length=30, verbose_name='口径')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('source', models.CharField(choices=[('web', '页面'), ('api', '接口'), ('import', '导入'), ('cli', '命令行'), ('demo', '演示数据')], default='web', max_length=10, verbose_name='来源')),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.zone', verbose_name='开发区')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dept_figures', to='indicators.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        max_length=10,
+                        validators=[jushi.indicators.models.validate_period_code],
+                        verbose_name="报告期",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="数值"
+                    ),
+                ),
+                (
+                    "last_year",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="上年同期"
+                    ),
+                ),
+                (
+                    "official_growth",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="小数,0.143 即 14.3%",
+                        max_digits=10,
+                        null=True,
+                        verbose_name="官方增速",
+                    ),
+                ),
+                (
+                    "caliber",
+                    models.CharField(
+                        blank=True,
+                        help_text="如 自然口径、同口径、全口径、地方级",
+                        max_length=30,
+                        verbose_name="口径",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "页面"),
+                            ("api", "接口"),
+                            ("import", "导入"),
+                            ("cli", "命令行"),
+                            ("demo", "演示数据"),
+                        ],
+                        default="web",
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("updated", models.DateTimeField(auto_now=True)),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.zone",
+                        verbose_name="开发区",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dept_figures",
+                        to="indicators.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门数据',
-                'verbose_name_plural': '部门数据',
-                'ordering': ['zone', 'indicator', '-period'],
-                'constraints': [models.UniqueConstraint(fields=('zone', 'indicator', 'period'), name='dept_figure_once'), models.CheckConstraint(condition=models.Q(('value__isnull', False), ('official_growth__isnull', False), _connector='OR'), name='dept_figure_has_value_or_growth')],
+                "verbose_name": "部门数据",
+                "verbose_name_plural": "部门数据",
+                "ordering": ["zone", "indicator", "-period"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("zone", "indicator", "period"), name="dept_figure_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("value__isnull", False), ("official_growth__isnull", False), _connector="OR"
+                        ),
+                        name="dept_figure_has_value_or_growth",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('base_year', models.PositiveSmallIntegerField(verbose_name='基期年')),
-                ('base_value', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='基期值')),
-                ('multiple', models.DecimalField(decimal_places=3, default=Decimal('2'), max_digits=6, verbose_name='倍数')),
-                ('end_year', models.PositiveSmallIntegerField(verbose_name='目标年')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='indicators.indicator')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.zone', verbose_name='开发区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("base_year", models.PositiveSmallIntegerField(verbose_name="基期年")),
+                ("base_value", models.DecimalField(decimal_places=4, max_digits=20, verbose_name="基期值")),
+                (
+                    "multiple",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("2"), max_digits=6, verbose_name="倍数"
+                    ),
+                ),
+                ("end_year", models.PositiveSmallIntegerField(verbose_name="目标年")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.zone",
+                        verbose_name="开发区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规划目标',
-                'verbose_name_plural': '规划目标',
-                'ordering': ['zone', 'indicator', 'end_year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_year__gt', models.F('base_year'))), name='plan_ends_later'), models.CheckConstraint(condition=models.Q(('multiple__gt', 0)), name='plan_multiple_positive'), models.CheckConstraint(condition=models.Q(('base_value__gt', 0)), name='plan_base_positive')],
+                "verbose_name": "规划目标",
+                "verbose_name_plural": "规划目标",
+                "ordering": ["zone", "indicator", "end_year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_year__gt", models.F("base_year"))), name="plan_ends_later"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("multiple__gt", 0)), name="plan_multiple_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("base_value__gt", 0)), name="plan_base_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('zone', '开发区'), ('park', '园区'), ('industry', '行业')], default='zone', max_length=8, verbose_name='范围')),
-                ('scope_key', models.CharField(blank=True, max_length=20, verbose_name='园区或行业代码')),
-                ('period', models.CharField(max_length=10, verbose_name='报告期')),
-                ('value', models.DecimalField(decimal_places=6, max_digits=24, null=True, verbose_name='本期')),
-                ('last_year', models.DecimalField(decimal_places=6, max_digits=24, null=True, verbose_name='上年同期')),
-                ('growth', models.DecimalField(decimal_places=6, max_digits=12, null=True, verbose_name='增速')),
-                ('change', models.DecimalField(decimal_places=6, max_digits=24, null=True, verbose_name='增减')),
-                ('growth_method', models.CharField(choices=[('SC', '同口径'), ('NAT', '自然口径'), ('OFF', '官方数'), ('PP', '百分点'), ('UNITS', '增减数量')], max_length=5, verbose_name='增速口径')),
-                ('price_basis', models.CharField(choices=[('nominal', '现价'), ('real', '可比价')], max_length=7, verbose_name='价格')),
-                ('units', models.PositiveIntegerField(null=True, verbose_name='计入单位数')),
-                ('computed', models.DateTimeField(auto_now=True, verbose_name='计算时间')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='indicators.indicator')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.zone', verbose_name='开发区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("zone", "开发区"), ("park", "园区"), ("industry", "行业")],
+                        default="zone",
+                        max_length=8,
+                        verbose_name="范围",
+                    ),
+                ),
+                ("scope_key", models.CharField(blank=True, max_length=20, verbose_name="园区或行业代码")),
+                ("period", models.CharField(max_length=10, verbose_name="报告期")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=6, max_digits=24, null=True, verbose_name="本期"),
+                ),
+                (
+                    "last_year",
+                    models.DecimalField(decimal_places=6, max_digits=24, null=True, verbose_name="上年同期"),
+                ),
+                (
+                    "growth",
+                    models.DecimalField(decimal_places=6, max_digits=12, null=True, verbose_name="增速"),
+                ),
+                (
+                    "change",
+                    models.DecimalField(decimal_places=6, max_digits=24, null=True, verbose_name="增减"),
+                ),
+                (
+                    "growth_method",
+                    models.CharField(
+                        choices=[
+                            ("SC", "同口径"),
+                            ("NAT", "自然口径"),
+                            ("OFF", "官方数"),
+                            ("PP", "百分点"),
+                            ("UNITS", "增减数量"),
+                        ],
+                        max_length=5,
+                        verbose_name="增速口径",
+                    ),
+                ),
+                (
+                    "price_basis",
+                    models.CharField(
+                        choices=[("nominal", "现价"), ("real", "可比价")], max_length=7, verbose_name="价格"
+                    ),
+                ),
+                ("units", models.PositiveIntegerField(null=True, verbose_name="计入单位数")),
+                ("computed", models.DateTimeField(auto_now=True, verbose_name="计算时间")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.zone",
+                        verbose_name="开发区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标结果',
-                'verbose_name_plural': '指标结果',
-                'ordering': ['zone', 'indicator', 'period'],
-                'indexes': [models.Index(fields=['indicator', 'period'], name='indicators__indicat_fa422f_idx')],
-                'constraints': [models.UniqueConstraint(fields=('zone', 'scope', 'scope_key', 'indicator', 'period'), name='result_once')],
+                "verbose_name": "指标结果",
+                "verbose_name_plural": "指标结果",
+                "ordering": ["zone", "indicator", "period"],
+                "indexes": [
+                    models.Index(fields=["indicator", "period"], name="indicators__indicat_fa422f_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("zone", "scope", "scope_key", "indicator", "period"), name="result_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='目标值')),
-                ('growth', models.DecimalField(blank=True, decimal_places=6, max_digits=10, null=True, verbose_name='目标增速')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='indicators.indicator')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.zone', verbose_name='开发区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="目标值"
+                    ),
+                ),
+                (
+                    "growth",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=10, null=True, verbose_name="目标增速"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.zone",
+                        verbose_name="开发区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度目标',
-                'verbose_name_plural': '年度目标',
-                'ordering': ['zone', '-year', 'indicator'],
-                'constraints': [models.UniqueConstraint(fields=('zone', 'indicator', 'year'), name='target_once_a_year'), models.CheckConstraint(condition=models.Q(('value__isnull', False), ('growth__isnull', False), _connector='OR'), name='target_has_value_or_growth')],
+                "verbose_name": "年度目标",
+                "verbose_name_plural": "年度目标",
+                "ordering": ["zone", "-year", "indicator"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("zone", "indicator", "year"), name="target_once_a_year"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("value__isnull", False), ("growth__isnull", False), _connector="OR"
+                        ),
+                        name="target_has_value_or_growth",
+                    ),
+                ],
             },
         ),
     ]

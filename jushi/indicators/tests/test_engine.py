@@ -75,7 +75,7 @@ class EngineOnTheDemoTests(TestCase):
         self.assertGreater(rows, periods)
 
 
-class DemoAndApprovalTests(TestCase):
+class DemoBase(TestCase):
     @classmethod
     def setUpTestData(cls):
         from jushi.indicators import demo as indicators_demo
@@ -86,6 +86,8 @@ class DemoAndApprovalTests(TestCase):
         indicators_demo.load(cls.out, password="demo-pass-1")
         cls.zone = Zone.objects.get(code="kashgar-edz")
 
+
+class DemoAndApprovalTests(DemoBase):
     def test_the_seed_figures_come_out_as_published(self):
         def get(code):
             return Result.objects.get(zone=self.zone, indicator__code=code, period="2024-06", scope="zone")
@@ -120,3 +122,33 @@ class DemoAndApprovalTests(TestCase):
         after = Result.objects.get(zone=self.zone, indicator__code="IND_GO", period="2024-06", scope="zone")
         self.assertEqual(after.units, before.units + 1)
         self.assertGreater(after.value, before.value)
+
+
+class BulletinTests(DemoBase):
+    def test_h1_2024_bulletin_reads_like_the_seed(self):
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command("bulletin", zone="kashgar-edz", period="2024H1", stdout=out)
+        text = out.getvalue().strip()
+        self.assertTrue(text.startswith("2024年上半年,喀什经济开发区"), text)
+        for phrase in (
+            "地区生产总值54.4亿元,同比增长14.3%",
+            "规上工业总产值",
+            "同比增长30.6%",
+            "规上工业增加值同比增长5.4%",
+            "一般公共预算收入5.26亿元,同比增长32.5%",
+            "新增市场经营主体651户,同比增长5.2%",
+        ):
+            self.assertIn(phrase, text)
+        self.assertRegex(text, r"规上工业企业数\d+家,比上年同期(增加|减少)\d+家")  # the set, against last year's
+        self.assertNotIn("招商引资到位资金", text)  # the ledger has no figures yet: no sentence, not zero
+        self.assertTrue(text.endswith("。"))
+
+    def test_bad_period_and_unknown_zone_are_named(self):
+        from django.core.management import CommandError, call_command
+
+        with self.assertRaisesMessage(CommandError, "--period"):
+            call_command("bulletin", zone="kashgar-edz", period="2024H3", stdout=StringIO())
+        with self.assertRaisesMessage(CommandError, "--zone"):
+            call_command("bulletin", zone="nowhere", period="2024H1", stdout=StringIO())

@@ -1,0 +1,68 @@
+"""The period's bulletin paragraph (经济运行简报), written from stored results in NBS wording.
+
+One clause per bulletin indicator that has data, in catalog order: the amount where there is one, then
+its change by the indicator's method — a rate (增长/下降, 倍), words when last year's base is not
+positive (由亏转盈, 减亏…), percentage points for a ratio, units for a count. Indicators without data
+for the period are left out, never written as zero.
+"""
+
+from decimal import Decimal
+
+from jushi.lib import wording
+from jushi.lib.periods import Period
+from jushi.registry.models import Zone
+
+from .choices import GrowthMethod, Scope
+from .engine import stored_period
+from .models import Result
+
+
+def clause(result: Result) -> str | None:
+    """One indicator's clause, e.g. "地区生产总值54.4亿元,同比增长14.3%"; None when there is nothing to say."""
+    indicator = result.indicator
+    method = result.growth_method
+    amount = None
+    if result.value is not None:
+        if indicator.unit == "%":
+            amount = f"{wording.amount_text(result.value, '', 1)}%"
+        elif indicator.decimals == 0:
+            amount = wording.count_text(result.value.quantize(Decimal(1)), indicator.unit)
+        else:
+            amount = wording.amount_text(result.value, indicator.unit, indicator.decimals)
+    change = None
+    if method == GrowthMethod.POINTS:
+        if result.change is not None:
+            change = "比上年同期" + wording.pp_text(result.change / 100)
+    elif method == GrowthMethod.UNITS:
+        change = wording.count_change_text(result.value, result.last_year, indicator.unit)
+        change = f"比上年同期{change}" if change else None
+    elif result.growth is not None:
+        change = "同比" + wording.rate_text(result.growth)
+    elif result.value is not None and result.last_year is not None:
+        words = wording.profit_change_text(result.value, result.last_year)  # base at or below zero
+        change = f"同比{words}" if words else None
+    if amount is None and change is None:
+        return None
+    if amount is None:
+        return f"{indicator.name}{change}"
+    return f"{indicator.name}{amount}" + (f",{change}" if change else "")
+
+
+def bulletin(zone: Zone, period: Period | str) -> str:
+    """The paragraph for a zone and period; the period is named as given (2024H1 → 2024年上半年)."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    results = (
+        Result.objects.filter(
+            zone=zone,
+            scope=Scope.ZONE,
+            period=stored_period(period),
+            indicator__is_active=True,
+            indicator__in_bulletin=True,
+        )
+        .select_related("indicator")
+        .order_by("indicator__order", "indicator__code")
+    )
+    clauses = [text for text in (clause(r) for r in results) if text]
+    if not clauses:
+        return f"{period.label},{zone.name}暂无可发布的指标数据。"
+    return f"{period.label},{zone.name}" + ";".join(clauses) + "。"
