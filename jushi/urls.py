@@ -13,5 +13,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("registry/", include("jushi.registry.urls")),
     path("reporting/", include("jushi.reporting.urls")),
+    path("indicators/", include("jushi.indicators.urls")),
     path("", include("jushi.core.urls")),
 ]

@@ -141,7 +141,9 @@ class BulletinTests(DemoBase):
             "新增市场经营主体651户,同比增长5.2%",
         ):
             self.assertIn(phrase, text)
-        self.assertRegex(text, r"规上工业企业数\d+家,比上年同期(增加|减少)\d+家")  # the set, against last year's
+        self.assertRegex(
+            text, r"规上工业企业数\d+家,比上年同期(增加|减少)\d+家"
+        )  # the set, against last year's
         self.assertNotIn("招商引资到位资金", text)  # the ledger has no figures yet: no sentence, not zero
         self.assertTrue(text.endswith("。"))
 

@@ -1,0 +1,46 @@
+"""The dashboard on the demo: cards with their basis, targets against time progress, the bulletin, scoping."""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from jushi.registry.models import Zone
+
+from .test_engine import DemoBase
+
+
+class DashboardTests(DemoBase):
+    def get(self, username, **params):
+        self.client.force_login(get_user_model().objects.get(username=username))
+        return self.client.get(reverse("indicators:dashboard"), params)
+
+    def test_leader_sees_h1_cards_targets_plan_and_bulletin(self):
+        response = self.get("leader", zone="kashgar-edz", period="2024H1")
+        self.assertEqual(response.status_code, 200)
+        codes = [c["indicator"].code for c in response.context["cards"]]
+        self.assertEqual(codes[:3], ["GDP", "IND_N", "IND_GO"])
+        gdp = response.context["cards"][0]
+        self.assertEqual(
+            (gdp["value_text"], gdp["change_text"], gdp["basis"]), ("54.4", "增长14.3%", "官方数 · 可比价")
+        )
+        self.assertEqual(
+            gdp["target"]["status"], "amber"
+        )  # 54.4 of 110 at half-year: 49.5%, 0.5 points behind
+        self.assertContains(response, "完成年度目标的49.5%,低于时序进度0.5个百分点")
+        self.assertContains(response, "同口径 · 现价")
+        self.assertContains(response, "高质量发展三年倍增行动")
+        self.assertContains(response, "2024年上半年,喀什经济开发区地区生产总值54.4亿元,同比增长14.3%")
+        self.assertEqual(len(response.context["trend"]["this"]), 11)  # 1-2月 … 1-12月
+
+    def test_a_user_sees_only_zones_in_scope(self):
+        zones = {z.code for z in self.get("leader").context["zones"]}
+        self.assertEqual(zones, {"kashgar-edz"})
+        other = Zone.objects.exclude(code="kashgar-edz").first()
+        if other is not None:  # asking for a zone out of scope shows one in scope instead
+            response = self.get("leader", zone=other.code)
+            self.assertEqual(response.context["zone"].code, "kashgar-edz")
+
+    def test_a_bad_period_is_not_found_and_anonymous_users_log_in(self):
+        self.assertEqual(self.get("leader", period="2024H3").status_code, 404)
+        self.client.logout()
+        response = self.client.get(reverse("indicators:dashboard"))
+        self.assertEqual(response.status_code, 302)

@@ -1,0 +1,179 @@
+"""The zone dashboard (经济运行监测): headline indicators with growth, targets, plan, trend and breakdown."""
+
+import json
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from jushi.lib import indicator_math, wording
+from jushi.lib.periods import Period, PeriodError
+from jushi.registry.models import Park, Zone
+
+from .bulletin import bulletin, clause
+from .choices import GrowthMethod, Scope
+from .engine import stored_period
+from .models import Plan, Result, Target
+
+TREND_INDICATOR = "IND_GO"
+STATUS_WORDS = {"green": "超时序进度", "amber": "略低于时序进度", "red": "明显低于时序进度"}
+
+
+def _growth_label(result: Result) -> str:
+    """What kind of rate it is: 同口径 · 现价, 官方数 · 可比价…"""
+    return f"{result.get_growth_method_display()} · {result.get_price_basis_display()}"
+
+
+def _card(result: Result, target: Target | None, period: Period) -> dict:
+    indicator = result.indicator
+    card = {
+        "result": result,
+        "indicator": indicator,
+        "clause": clause(result),
+        "value_text": None
+        if result.value is None
+        else wording.amount_text(result.value, "", indicator.decimals),
+        "basis": _growth_label(result),
+        "growth_pct": None if result.growth is None else (result.growth * 100).quantize(Decimal("0.1")),
+        "alert": indicator.alert_growth_below is not None
+        and result.growth is not None
+        and result.growth < indicator.alert_growth_below,
+    }
+    if result.growth_method == GrowthMethod.POINTS and result.change is not None:
+        card["change_text"] = wording.pp_text(result.change / 100)
+    elif result.growth_method == GrowthMethod.UNITS:
+        card["change_text"] = wording.count_change_text(result.value, result.last_year, indicator.unit)
+    elif result.growth is not None:
+        card["change_text"] = wording.rate_text(result.growth)
+    if target is not None and target.value and result.value is not None:
+        done = indicator_math.completion(result.value, target.value)
+        gap = indicator_math.progress_gap(done, period)
+        card["target"] = {
+            "value": target.value,
+            "note": target.note,
+            "text": wording.progress_text(done, period.time_progress),
+            "status": indicator_math.progress_status(gap),
+            "pct": (done * 100).quantize(Decimal("0.1")),
+        }
+    return card
+
+
+def _plan_view(plan: Plan, zone: Zone, period: Period) -> dict:
+    """Where the doubling plan stands: the required path, the last full year's actual, what is needed now."""
+    math_plan = indicator_math.DoublingPlan(plan.base_year, plan.base_value, plan.multiple, plan.end_year)
+    path = math_plan.required_path()
+    actual = {
+        int(code[:4]): value
+        for code, value in Result.objects.filter(
+            zone=zone, indicator=plan.indicator, scope=Scope.ZONE, period__endswith="-12"
+        ).values_list("period", "value")
+        if value is not None
+    }
+    last_full = max((y for y in actual if y < period.year or period.end_month == 12), default=None)
+    view = {
+        "plan": plan,
+        "annual_rate": (math_plan.annual_rate * 100).quantize(Decimal("0.1")),
+        "path": [(year, value.quantize(Decimal("0.01")), actual.get(year)) for year, value in path.items()],
+        "target": math_plan.target,
+    }
+    if last_full is not None and plan.base_year <= last_full <= plan.end_year:
+        view["year"] = last_full
+        view["on_track"] = math_plan.on_track(last_full, actual[last_full])
+        needed = math_plan.needed_rate(last_full, actual[last_full])
+        view["needed"] = None if needed is None else (needed * 100).quantize(Decimal("0.1"))
+    return view
+
+
+@login_required
+def dashboard(request):
+    zones = list(Zone.objects.restrict(request.user, "view").order_by("name"))
+    if not zones:
+        return render(request, "indicators/dashboard.html", {"zones": []})
+    zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0])
+    periods = sorted(
+        {
+            Period.parse(c)
+            for c in Result.objects.filter(zone=zone).values_list("period", flat=True).distinct()
+        },
+        reverse=True,
+    )
+    if not periods:
+        return render(request, "indicators/dashboard.html", {"zones": zones, "zone": zone, "periods": []})
+    period = periods[0]
+    if request.GET.get("period"):
+        try:
+            asked = Period.parse(request.GET["period"])
+        except PeriodError as exc:
+            raise Http404(str(exc)) from None
+        period = Period.parse(stored_period(asked))
+        shown = asked
+    else:
+        shown = period
+    results = list(
+        Result.objects.filter(zone=zone, scope=Scope.ZONE, period=period.code, indicator__is_active=True)
+        .select_related("indicator")
+        .order_by("indicator__order")
+    )
+    targets = {t.indicator_id: t for t in Target.objects.filter(zone=zone, year=period.year)}
+    cards = [_card(r, targets.get(r.indicator_id), period) for r in results if r.indicator.in_bulletin]
+    trend = _trend(zone, period)
+    parks = {p.code: p.name for p in Park.objects.filter(zone=zone)}
+    breakdown = [
+        {"name": parks.get(r.scope_key, r.scope_key), "value": r.value, "growth": r.growth}
+        for r in Result.objects.filter(
+            zone=zone, indicator__code=TREND_INDICATOR, period=period.code, scope=Scope.PARK
+        ).order_by("-value")
+    ]
+    plans = [_plan_view(p, zone, period) for p in Plan.objects.filter(zone=zone).select_related("indicator")]
+    context = {
+        "zones": zones,
+        "zone": zone,
+        "periods": periods,
+        "period": period,
+        "shown": shown,
+        "cards": cards,
+        "trend": trend,
+        "trend_json": json.dumps(trend, ensure_ascii=False),
+        "breakdown_json": [
+            {
+                "name": b["name"],
+                "value": _num(b["value"]),
+                "growth": None if b["growth"] is None else float(b["growth"]),
+            }
+            for b in breakdown
+        ],
+        "plans": plans,
+        "bulletin": bulletin(zone, shown),
+        "time_progress": (
+            Decimal(period.time_progress.numerator) / period.time_progress.denominator * 100
+        ).quantize(Decimal("0.1")),
+    }
+    return render(request, "indicators/dashboard.html", context)
+
+
+def _trend(zone: Zone, period: Period) -> dict:
+    """This year's cumulative path of the trend indicator month by month, beside last year's."""
+    rows = dict(
+        Result.objects.filter(
+            zone=zone,
+            indicator__code=TREND_INDICATOR,
+            scope=Scope.ZONE,
+            period__startswith=f"{period.year - 1}-",
+        ).values_list("period", "value")
+    ) | dict(
+        Result.objects.filter(
+            zone=zone, indicator__code=TREND_INDICATOR, scope=Scope.ZONE, period__startswith=f"{period.year}-"
+        ).values_list("period", "value")
+    )
+    months = list(range(2, 13))
+    return {
+        "months": [f"1-{m}月" for m in months],
+        "this": [_num(rows.get(f"{period.year}-{m:02d}")) if m <= period.end_month else None for m in months],
+        "last": [_num(rows.get(f"{period.year - 1}-{m:02d}")) for m in months],
+        "this_year": period.year,
+    }
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(Decimal("0.01")))
