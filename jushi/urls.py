@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/reporting/", include("jushi.reporting.api.urls")),
+    path("api/indicators/", include("jushi.indicators.api.urls")),
     path("api/", include("jushi.registry.api.urls")),
     path("django-admin/", admin.site.urls),
     path("registry/", include("jushi.registry.urls")),

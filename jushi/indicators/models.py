@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jushi.core.choices import ChangeSource
+from jushi.lib import growth, wording
 from jushi.lib.periods import Period, PeriodError
 from jushi.registry.models import Zone
 
@@ -138,6 +139,19 @@ class DeptFigure(models.Model):
 
     def __str__(self):
         return f"{self.zone} {self.indicator.name} {self.period}"
+
+    @property
+    def value_text(self) -> str | None:
+        return wording.amount_text(self.value, "", 4)
+
+    @property
+    def last_year_text(self) -> str | None:
+        return wording.amount_text(self.last_year, "", 4)
+
+    @property
+    def official_growth_pct(self) -> Decimal | None:
+        """The official growth as bulletins print it: 0.143 → 14.3."""
+        return growth.percent(self.official_growth)
 
 
 class Target(models.Model):

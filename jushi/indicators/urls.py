@@ -6,4 +6,5 @@ app_name = "indicators"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("figures/", views.figures, name="figures"),
 ]

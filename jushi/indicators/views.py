@@ -3,18 +3,28 @@
 import json
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from jushi.core import uploads
+from jushi.core.choices import ChangeSource
+from jushi.core.scopes import can
 from jushi.lib import indicator_math, wording
 from jushi.lib.periods import Period, PeriodError
+from jushi.lib.tabular import TableError, read_table
 from jushi.registry.models import Park, Zone
+from jushi.registry.services.importing import RowError
 
 from .bulletin import bulletin, clause
 from .choices import GrowthMethod, Scope
 from .engine import stored_period
-from .models import Plan, Result, Target
+from .forms import FigureForm, FigureImportForm
+from .models import DeptFigure, Plan, Result, Target
+from .services import HEADERS, FigureError, import_figures, save_figure
 
 TREND_INDICATOR = "IND_GO"
 STATUS_WORDS = {"green": "超时序进度", "amber": "略低于时序进度", "red": "明显低于时序进度"}
@@ -177,3 +187,91 @@ def _trend(zone: Zone, period: Period) -> dict:
 
 def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value.quantize(Decimal("0.01")))
+
+
+SESSION_KEY = "indicator_figure_imports"
+
+
+def _figure_import(request, data: bytes, filename: str, *, dry_run: bool):
+    try:
+        table = read_table(data, filename, max_bytes=settings.JUSHI_IMPORT_MAX_BYTES)
+    except TableError as exc:
+        return None, [RowError(0, "文件", str(exc))]
+    result = import_figures(actor=request.user, table=table, source=ChangeSource.IMPORT, dry_run=dry_run)
+    return result, result.errors
+
+
+@login_required
+def figures(request):
+    """Department figures: the list for the zones in scope, one-by-one entry, and spreadsheet import."""
+    zones = Zone.objects.restrict(request.user, "view").order_by("name")
+    editable = (
+        Zone.objects.restrict(request.user, "change").order_by("name")
+        if can(request.user, "change")
+        else Zone.objects.none()
+    )
+    context = {"may_import": can(request.user, "import") and editable.exists()}
+    entry = FigureForm(request.POST if request.POST.get("form") == "entry" else None, zones=editable)
+    upload = FigureImportForm(
+        request.POST if request.POST.get("form") == "import" else None,
+        request.FILES if request.POST.get("form") == "import" else None,
+    )
+    if request.method == "POST":
+        if not editable.exists():
+            raise PermissionDenied("无权录入部门数据")
+        if request.POST.get("token"):
+            stashed = uploads.unstash(request, SESSION_KEY, request.POST["token"])
+            if stashed is None:
+                messages.error(request, "导入文件已失效,请重新上传")
+                return redirect("indicators:figures")
+            data, info = stashed
+            result, errors = _figure_import(request, data, info["filename"], dry_run=False)
+            if not errors:
+                uploads.drop(request, SESSION_KEY, request.POST["token"])
+                messages.success(request, f"已导入 {len(result.rows)} 条部门数据,相关指标已重算")
+                return redirect("indicators:figures")
+            context.update(result=result, errors=errors)
+        elif request.POST.get("form") == "entry" and entry.is_valid():
+            data = entry.cleaned_data
+            try:
+                save_figure(
+                    actor=request.user,
+                    zone=data["zone"],
+                    indicator=data["indicator"],
+                    period=data["period"],
+                    value=data["value"],
+                    last_year=data["last_year"],
+                    official_growth_pct=data["official_growth"],
+                    caliber=data["caliber"],
+                    note=data["note"],
+                    source=ChangeSource.WEB,
+                )
+            except FigureError as exc:
+                for key, message in exc.errors.items():
+                    entry.add_error("official_growth" if key == "official_growth" else key, message)
+            else:
+                messages.success(request, f"已保存:{data['zone']} {data['indicator'].name} {data['period']}")
+                return redirect("indicators:figures")
+        elif request.POST.get("form") == "import" and upload.is_valid():
+            file = upload.cleaned_data["file"]
+            if file.size > settings.JUSHI_IMPORT_MAX_BYTES:
+                upload.add_error("file", f"文件超过上限 {settings.JUSHI_IMPORT_MAX_BYTES / 1048576:g} MB")
+            else:
+                data = file.read()
+                result, errors = _figure_import(request, data, file.name, dry_run=True)
+                context.update(result=result, errors=errors, filename=file.name)
+                if result is not None and not errors:
+                    context["token"] = uploads.stash(request, SESSION_KEY, data, file.name, {})
+    rows = (
+        DeptFigure.objects.filter(zone__in=zones)
+        .select_related("zone", "indicator")
+        .order_by("zone__name", "-period", "indicator__order")
+    )
+    context.update(
+        entry=entry,
+        upload=upload,
+        rows=rows[:500],
+        headers=list(HEADERS.values()),
+        editable=editable.exists(),
+    )
+    return render(request, "indicators/figures.html", context)

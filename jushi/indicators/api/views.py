@@ -1,0 +1,187 @@
+"""/api/indicators/: the indicator catalog, the computed values (Result rows) and the annual targets,
+read-only.
+
+Values and targets start from the zones the user may view (`Zone.objects.restrict(user, "view")`).
+Enterprise reporters get none, although that gives them their enterprise's zone: a park or industry
+breakdown over a handful of enterprises shows the other enterprises' figures, and a reporter sees
+nothing of another enterprise. The catalog is the same for every signed-in user.
+"""
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from jushi.core import scopes
+from jushi.lib.periods import MAX_YEAR, MIN_YEAR, PeriodError
+from jushi.registry.models import Zone
+
+from ..choices import Scope
+from ..engine import stored_period
+from ..models import Indicator, Result, Target
+from . import serializers
+
+# Filters --------------------------------------------------------------------------------------------
+
+
+class PeriodField(forms.CharField):
+    """Any period the one parser reads (2024H1, 2024Q2, 2024-06, 2024), cleaned to the cumulative month
+    code results are stored under, so 2024H1 and 2024-06 find the same rows."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        try:
+            return stored_period(value)
+        except PeriodError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+class PeriodFilter(django_filters.CharFilter):
+    field_class = PeriodField
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class CodeInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """One code or several separated by commas: GDP,IND_GO."""
+
+
+division_validator = RegexValidator(r"^\d{2}$", _("行业应为两位数字的国民经济行业大类代码,如 38"))
+
+
+class ResultFilterSet(django_filters.FilterSet):
+    zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区代码"))
+    indicator = CodeInFilter(field_name="indicator__code", label=_("指标代码;多个用逗号分隔,如 GDP,IND_GO"))
+    scope = django_filters.ChoiceFilter(
+        choices=Scope.choices, label=_("范围:zone 开发区合计、park 园区、industry 行业;不填为全部")
+    )
+    park = django_filters.CharFilter(method="filter_park", label=_("园区代码(只返回该园区的分组结果)"))
+    industry = django_filters.CharFilter(
+        method="filter_industry",
+        validators=[division_validator],
+        label=_("行业大类代码,两位数字(只返回该行业的分组结果)"),
+    )
+    period = PeriodFilter(field_name="period", label=_("报告期"))
+    year = YearFilter(method="filter_year", min_value=MIN_YEAR, max_value=MAX_YEAR, label=_("年度"))
+
+    class Meta:
+        model = Result
+        fields = ["zone", "indicator", "scope", "park", "industry", "period", "year"]
+
+    def filter_park(self, queryset, name, value):
+        return queryset.filter(scope=Scope.PARK, scope_key=value)
+
+    def filter_industry(self, queryset, name, value):
+        return queryset.filter(scope=Scope.INDUSTRY, scope_key=value)
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(period__startswith=f"{value}-")  # stored codes are months: 2024-06
+
+
+class TargetFilterSet(django_filters.FilterSet):
+    zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区代码"))
+    indicator = CodeInFilter(field_name="indicator__code", label=_("指标代码;多个用逗号分隔,如 GDP,IND_GO"))
+    year = YearFilter(field_name="year", min_value=MIN_YEAR, max_value=MAX_YEAR, label=_("年度"))
+
+    class Meta:
+        model = Target
+        fields = ["zone", "indicator", "year"]
+
+
+# Views ----------------------------------------------------------------------------------------------
+
+
+class ZoneScopedMixin:
+    """Rows of the zones the user may view; none for an enterprise reporter (see the module docstring)."""
+
+    def get_queryset(self):
+        user = self.request.user
+        if scopes.scope_of(user).enterprise_id is not None:
+            return self.queryset.none()
+        return self.queryset.filter(zone__in=Zone.objects.restrict(user, "view"))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="指标目录",
+        description="默认只列启用的指标,按目录顺序。",
+        parameters=[
+            OpenApiParameter(
+                "all", OpenApiTypes.BOOL, description="为 1 或 true 时也列出停用的指标", required=False
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="一个指标(按代码,停用的也可查)"),
+)
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    """The indicator catalog: where each figure comes from, how it adds up and how growth is measured."""
+
+    queryset = Indicator.objects.all()
+    serializer_class = serializers.IndicatorSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list" and self.request.query_params.get("all", "").lower() not in (
+            "1",
+            "true",
+            "yes",
+        ):
+            queryset = queryset.filter(is_active=True)
+        return queryset
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="指标数值",
+        description=(
+            "引擎算出的指标结果:开发区合计及按园区、行业大类的分组,按开发区、指标目录顺序、报告期排列。"
+            "数值为十进制字符串;growth 为小数,growth_pct 为四舍五入到一位小数的百分数,"
+            "增速口径见 growth_method,价格见 price_basis。只含用户有权查看的开发区;企业填报员没有。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "period",
+                OpenApiTypes.STR,
+                description=(
+                    "报告期,任一写法:2024H1、2024Q2、2024-06、2024;按累计到的月份匹配,"
+                    "2024H1 与 2024-06 是同一批结果,全年即 12 月。无法识别时返回 400({\"period\": [原因]})"
+                ),
+                examples=[
+                    OpenApiExample("上半年", value="2024H1"),
+                    OpenApiExample("1-6月", value="2024-06"),
+                    OpenApiExample("二季度", value="2024Q2"),
+                ],
+            ),
+            OpenApiParameter("year", OpenApiTypes.INT, description="年度:该年全部报告期"),
+        ],
+    )
+)
+class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Result.objects.select_related("zone", "indicator").order_by(
+        "zone__code", "indicator__order", "indicator__code", "period", "scope", "scope_key"
+    )
+    serializer_class = serializers.ResultSerializer
+    filterset_class = ResultFilterSet
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="年度目标",
+        description="用户有权查看的开发区的年度目标;企业填报员没有。",
+        parameters=[OpenApiParameter("year", OpenApiTypes.INT, description="年度")],
+    )
+)
+class TargetViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Target.objects.select_related("zone", "indicator").order_by(
+        "zone__code", "-year", "indicator__order", "indicator__code"
+    )
+    serializer_class = serializers.TargetSerializer
+    filterset_class = TargetFilterSet

@@ -1,0 +1,37 @@
+from django import forms
+
+from jushi.registry.models import Zone
+
+from .choices import Source
+from .models import Indicator
+
+
+class FigureForm(forms.Form):
+    """One department figure as typed; the service validates the numbers and the period."""
+
+    zone = forms.ModelChoiceField(label="开发区", queryset=Zone.objects.none())
+    indicator = forms.ModelChoiceField(
+        label="指标", queryset=Indicator.objects.filter(source=Source.DEPT, is_active=True)
+    )
+    period = forms.CharField(
+        label="报告期", max_length=10, help_text="如 2024H1、2024Q2、2024-06、2024(累计)"
+    )
+    value = forms.CharField(label="数值", required=False, help_text="按指标的显示单位,如亿元")
+    last_year = forms.CharField(label="上年同期", required=False)
+    official_growth = forms.CharField(
+        label="官方增速(%)", required=False, help_text="部门公布的同比增速,如 14.3"
+    )
+    caliber = forms.CharField(
+        label="口径", required=False, max_length=30, help_text="如 可比价、自然口径、地方级"
+    )
+    note = forms.CharField(label="备注", required=False, max_length=300)
+
+    def __init__(self, *args, zones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = zones
+        if zones.count() == 1:
+            self.fields["zone"].initial = zones.first()
+
+
+class FigureImportForm(forms.Form):
+    file = forms.FileField(label="CSV 或 XLSX 文件")
