@@ -4,12 +4,14 @@ plan, and results computed from them and from the demo's approved reports.
 Published (seed): GDP 54.4 亿元 +14.3% (real); industrial value added +5.4% (real, official growth only);
 general public budget revenue 5.26 亿元 +32.5%; new market entities 651 +5.2%. Last year's budget
 revenue and market entities are derived from the published growth. Targets and the doubling plan's
-base are synthetic and say so in their notes.
+base are synthetic and say so in their notes, as are the second (synthetic) zone's figures that give
+the provincial ranking a second row.
 """
 
 from decimal import Decimal
 
 from jushi.core.choices import ChangeSource
+from jushi.registry import demo as registry_demo
 from jushi.registry.models import Zone
 
 from . import engine
@@ -72,6 +74,26 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
             "note": f"基期值:{SYNTHETIC}",
         },
     )
+    other = Zone.objects.filter(code=registry_demo.SYNTHETIC_ZONE).first()
+    if other is not None:  # a second zone, so that the provincial ranking has more than one row
+        for code, value, official in (
+            ("GDP", "31.2", "0.068"),
+            ("FISC_GPB", "2.84", "0.115"),
+            ("MKT_NEW", "402", "0.093"),
+        ):
+            DeptFigure.objects.get_or_create(
+                zone=other,
+                indicator=Indicator.objects.get(code=code),
+                period="2024H1",
+                defaults={
+                    "value": Decimal(value),
+                    "official_growth": Decimal(official),
+                    "note": SYNTHETIC,
+                    "source": ChangeSource.DEMO,
+                    "is_synthetic": True,
+                },
+            )
+        engine.rebuild(other)
     periods, rows = engine.rebuild(zone)
     stdout.write(f"经济运行指标:部门数据 {created} 条新增;{periods} 个报告期共 {rows} 条指标结果")
     return []

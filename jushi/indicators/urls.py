@@ -7,4 +7,6 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("figures/", views.figures, name="figures"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("i/<str:code>/", views.indicator_detail, name="indicator"),
 ]

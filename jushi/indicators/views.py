@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from jushi.core import uploads
 from jushi.core.choices import ChangeSource
@@ -16,14 +16,15 @@ from jushi.core.scopes import can
 from jushi.lib import indicator_math, wording
 from jushi.lib.periods import Period, PeriodError
 from jushi.lib.tabular import TableError, read_table
-from jushi.registry.models import Park, Zone
+from jushi.registry.models import Industry, Park, Zone
 from jushi.registry.services.importing import RowError
 
 from .bulletin import bulletin, clause
 from .choices import GrowthMethod, Scope
 from .engine import stored_period
+from .exporters import IndicatorExporter
 from .forms import FigureForm, FigureImportForm
-from .models import DeptFigure, Plan, Result, Target
+from .models import DeptFigure, Indicator, Plan, Result, Target
 from .services import HEADERS, FigureError, import_figures, save_figure
 
 TREND_INDICATOR = "IND_GO"
@@ -275,3 +276,98 @@ def figures(request):
         editable=editable.exists(),
     )
     return render(request, "indicators/figures.html", context)
+
+
+def _pct(rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else (rate * 100).quantize(Decimal("0.1"))
+
+
+@login_required
+def indicator_detail(request, code: str):
+    """One indicator: every period of one zone (its value, last year's, growth and basis), the parks' and
+    industries' figures for a period, and the same as a spreadsheet."""
+    indicator = get_object_or_404(Indicator, code=code)
+    zones = list(Zone.objects.restrict(request.user, "view").order_by("name"))
+    zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0] if zones else None)
+    rows, parts, period = [], [], None
+    if zone is not None:
+        results = list(
+            Result.objects.filter(zone=zone, indicator=indicator, scope=Scope.ZONE).order_by("-period")
+        )
+        rows = [{"period": Period.parse(r.period), "r": r, "pct": _pct(r.growth)} for r in results]
+        if results:
+            period = (
+                results[0].period if not request.GET.get("period") else _stored_or_404(request.GET["period"])
+            )
+            parks = {p.code: p.name for p in Park.objects.filter(zone=zone)}
+            industries = dict(
+                Industry.objects.filter(code__in=_divisions(zone, indicator, period)).values_list(
+                    "code", "name"
+                )
+            )
+            parts = [
+                {
+                    "scope": r.get_scope_display(),
+                    "name": parks.get(r.scope_key)
+                    if r.scope == Scope.PARK
+                    else industries.get(r.scope_key, r.scope_key),
+                    "r": r,
+                    "pct": _pct(r.growth),
+                }
+                for r in Result.objects.filter(zone=zone, indicator=indicator, period=period)
+                .exclude(scope=Scope.ZONE)
+                .order_by("scope", "-value")
+            ]
+    if request.GET.get("export") == "xlsx" and zone is not None:
+        exporter = IndicatorExporter(indicator, zone, rows)
+        return exporter.response()
+    context = {"indicator": indicator, "zones": zones, "zone": zone, "rows": rows, "parts": parts}
+    context["period"] = Period.parse(period) if period else None
+    return render(request, "indicators/indicator.html", context)
+
+
+def _stored_or_404(code: str) -> str:
+    try:
+        return stored_period(code)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from None
+
+
+def _divisions(zone, indicator, period) -> list[str]:
+    return list(
+        Result.objects.filter(
+            zone=zone, indicator=indicator, period=period, scope=Scope.INDUSTRY
+        ).values_list("scope_key", flat=True)
+    )
+
+
+@login_required
+def ranking(request):
+    """Every zone in scope on one indicator and period, ranked by growth (or by value when there is none)."""
+    indicators = Indicator.objects.filter(is_active=True)
+    indicator = indicators.filter(code=request.GET.get("indicator", "IND_GO")).first() or indicators.first()
+    zones = Zone.objects.restrict(request.user, "view")
+    results = Result.objects.filter(zone__in=zones, indicator=indicator, scope=Scope.ZONE).select_related(
+        "zone"
+    )
+    periods = sorted({Period.parse(p) for p in results.values_list("period", flat=True)}, reverse=True)
+    period = (
+        _stored_or_404(request.GET["period"])
+        if request.GET.get("period")
+        else (periods[0].code if periods else None)
+    )
+    ranked = sorted(
+        results.filter(period=period),
+        key=lambda r: (r.growth is None, -(r.growth if r.growth is not None else 0), -(r.value or 0)),
+    )
+    present = {r.zone_id for r in ranked}
+    context = {
+        "indicators": indicators,
+        "indicator": indicator,
+        "periods": periods,
+        "period": Period.parse(period) if period else None,
+        "rows": [{"rank": i, "r": r, "pct": _pct(r.growth)} for i, r in enumerate(ranked, start=1)],
+        "missing": [z for z in zones.order_by("name") if z.pk not in present],  # no figure is news too
+        "zone_count": zones.count(),
+    }
+    return render(request, "indicators/ranking.html", context)

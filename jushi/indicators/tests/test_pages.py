@@ -44,3 +44,43 @@ class DashboardTests(DemoBase):
         self.client.logout()
         response = self.client.get(reverse("indicators:dashboard"))
         self.assertEqual(response.status_code, 302)
+
+
+class IndicatorAndRankingTests(DemoBase):
+    def login(self, username):
+        self.client.force_login(get_user_model().objects.get(username=username))
+
+    def test_indicator_page_lists_periods_breakdowns_and_exports(self):
+        self.login("leader")
+        url = reverse("indicators:indicator", args=["IND_GO"])
+        response = self.client.get(url, {"zone": "kashgar-edz"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["rows"][0]["period"].code, "2024-06")
+        self.assertEqual(str(response.context["rows"][0]["pct"]), "30.6")
+        scopes = {p["r"].scope for p in response.context["parts"]}
+        self.assertEqual(scopes, {"park", "industry"})
+        export = self.client.get(url, {"zone": "kashgar-edz", "export": "xlsx"})
+        self.assertEqual(
+            export["Content-Type"].split(";")[0],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(BytesIO(export.content)).active
+        self.assertEqual(sheet["A1"].value, "报告期")
+        self.assertEqual(sheet["A2"].value, "2024年1-6月")
+        self.assertEqual(sheet["D2"].value, "30.6")
+        self.assertEqual(self.client.get(reverse("indicators:indicator", args=["NOPE"])).status_code, 404)
+
+    def test_ranking_orders_zones_in_scope_and_lists_those_without_data(self):
+        self.login("sheng")
+        response = self.client.get(reverse("indicators:ranking"), {"indicator": "GDP", "period": "2024H1"})
+        names = [row["r"].zone.code for row in response.context["rows"]]
+        self.assertEqual(names, ["kashgar-edz", "demo-hitech"])  # 14.3% ahead of 6.8%
+        response = self.client.get(reverse("indicators:ranking"), {"indicator": "IND_GO", "period": "2024H1"})
+        self.assertEqual([z.code for z in response.context["missing"]], ["demo-hitech"])
+        self.login("leader")
+        response = self.client.get(reverse("indicators:ranking"), {"indicator": "GDP", "period": "2024H1"})
+        self.assertEqual([row["r"].zone.code for row in response.context["rows"]], ["kashgar-edz"])
