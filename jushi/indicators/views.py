@@ -22,7 +22,7 @@ from jushi.registry.services.importing import RowError
 from .bulletin import bulletin, clause
 from .choices import GrowthMethod, Scope
 from .engine import stored_period
-from .exporters import IndicatorExporter
+from .exporters import IndicatorExporter, MonthlyTableExporter
 from .forms import FigureForm, FigureImportForm
 from .models import DeptFigure, Indicator, Plan, Result, Target
 from .services import HEADERS, FigureError, import_figures, save_figure
@@ -121,6 +121,8 @@ def dashboard(request):
         shown = asked
     else:
         shown = period
+    if request.GET.get("export") == "monthly":
+        return MonthlyTableExporter(zone, period).response()
     results = list(
         Result.objects.filter(zone=zone, scope=Scope.ZONE, period=period.code, indicator__is_active=True)
         .select_related("indicator")

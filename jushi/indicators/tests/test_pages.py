@@ -84,3 +84,32 @@ class IndicatorAndRankingTests(DemoBase):
         self.login("leader")
         response = self.client.get(reverse("indicators:ranking"), {"indicator": "GDP", "period": "2024H1"})
         self.assertEqual([row["r"].zone.code for row in response.context["rows"]], ["kashgar-edz"])
+
+
+class MonthlyTableTests(DemoBase):
+    def test_the_month_is_the_difference_of_cumulatives_with_its_own_growth(self):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        from jushi.indicators.models import Result
+
+        self.client.force_login(get_user_model().objects.get(username="leader"))
+        response = self.client.get(
+            reverse("indicators:dashboard"), {"zone": "kashgar-edz", "period": "2024-05", "export": "monthly"}
+        )
+        sheet = load_workbook(BytesIO(response.content)).active
+        self.assertEqual(
+            [c.value for c in sheet[1]], ["指标", "单位", "5月", "同比(%)", "1-5月", "同比(%)", "增速口径"]
+        )
+        rows = {r[0].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
+        may = Result.objects.get(zone=self.zone, indicator__code="IND_GO", period="2024-05", scope="zone")
+        april = Result.objects.get(zone=self.zone, indicator__code="IND_GO", period="2024-04", scope="zone")
+        own = may.value - april.value
+        own_growth = own / (may.last_year - april.last_year) - 1
+        from jushi.lib.growth import percent
+
+        self.assertEqual(rows["规上工业总产值"][2], f"{own.normalize():f}")
+        self.assertEqual(rows["规上工业总产值"][3], str(percent(own_growth)))
+        self.assertEqual(rows["规上工业总产值"][5], str(percent(may.growth)))
+        self.assertEqual(rows["研发费用占营业收入比重"][2], None)  # a ratio has no month of its own
