@@ -6,6 +6,7 @@ app_name = "indicators"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("screen/", views.screen, name="screen"),
     path("figures/", views.figures, name="figures"),
     path("ranking/", views.ranking, name="ranking"),
     path("i/<str:code>/", views.indicator_detail, name="indicator"),

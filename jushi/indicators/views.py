@@ -97,10 +97,10 @@ def _plan_view(plan: Plan, zone: Zone, period: Period) -> dict:
 
 
 @login_required
-def dashboard(request):
+def dashboard(request, template: str = "indicators/dashboard.html"):
     zones = list(Zone.objects.restrict(request.user, "view").order_by("name"))
     if not zones:
-        return render(request, "indicators/dashboard.html", {"zones": []})
+        return render(request, template, {"zones": []})
     zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0])
     periods = sorted(
         {
@@ -110,7 +110,7 @@ def dashboard(request):
         reverse=True,
     )
     if not periods:
-        return render(request, "indicators/dashboard.html", {"zones": zones, "zone": zone, "periods": []})
+        return render(request, template, {"zones": zones, "zone": zone, "periods": []})
     period = periods[0]
     if request.GET.get("period"):
         try:
@@ -162,7 +162,13 @@ def dashboard(request):
             Decimal(period.time_progress.numerator) / period.time_progress.denominator * 100
         ).quantize(Decimal("0.1")),
     }
-    return render(request, "indicators/dashboard.html", context)
+    return render(request, template, context)
+
+
+@login_required
+def screen(request):
+    """The wall display: the dashboard's figures, large, dark, full screen, refreshed every five minutes."""
+    return dashboard.__wrapped__(request, template="indicators/screen.html")
 
 
 def _trend(zone: Zone, period: Period) -> dict:

@@ -113,3 +113,16 @@ class MonthlyTableTests(DemoBase):
         self.assertEqual(rows["规上工业总产值"][3], str(percent(own_growth)))
         self.assertEqual(rows["规上工业总产值"][5], str(percent(may.growth)))
         self.assertEqual(rows["研发费用占营业收入比重"][2], None)  # a ratio has no month of its own
+
+
+class ScreenTests(DemoBase):
+    def test_the_wall_display_is_dark_full_screen_and_refreshes_itself(self):
+        self.client.force_login(get_user_model().objects.get(username="leader"))
+        response = self.client.get(reverse("indicators:screen"), {"zone": "kashgar-edz", "period": "2024H1"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, '<meta http-equiv="refresh" content="300">', html=False)
+        self.assertNotContains(response, 'class="side"')  # no navigation shell on the wall
+        self.assertContains(response, "喀什经济开发区 · 经济运行监测")
+        self.assertContains(response, "增长30.6%")
+        self.client.logout()
+        self.assertEqual(self.client.get(reverse("indicators:screen")).status_code, 302)
