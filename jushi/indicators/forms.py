@@ -35,3 +35,20 @@ class FigureForm(forms.Form):
 
 class FigureImportForm(forms.Form):
     file = forms.FileField(label="CSV 或 XLSX 文件")
+
+
+class TargetForm(forms.Form):
+    zone = forms.ModelChoiceField(label="开发区", queryset=Zone.objects.none())
+    indicator = forms.ModelChoiceField(label="指标", queryset=Indicator.objects.filter(is_active=True))
+    year = forms.CharField(label="年度", max_length=4)
+    value = forms.CharField(label="目标值", required=False, help_text="按指标的显示单位")
+    growth = forms.CharField(label="目标增速(%)", required=False, help_text="如 8 表示增长 8%")
+    note = forms.CharField(
+        label="依据", required=False, max_length=200, help_text="如 政府工作报告、倍增行动方案"
+    )
+
+    def __init__(self, *args, zones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = zones
+        if zones.count() == 1:
+            self.fields["zone"].initial = zones.first()

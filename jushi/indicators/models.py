@@ -183,6 +183,10 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.zone} {self.year} {self.indicator.name}"
 
+    @property
+    def growth_pct(self) -> Decimal | None:
+        return growth.percent(self.growth)
+
 
 class Plan(models.Model):
     """A multi-year plan such as the 2023–2025 doubling action: base year value × multiple by end year."""

@@ -22,7 +22,7 @@ from jushi.registry.services.importing import RowError  # one "第 N 行 字段:
 
 from . import engine
 from .choices import Source
-from .models import DeptFigure, Indicator
+from .models import DeptFigure, Indicator, Target
 
 MAX_AMOUNT = Decimal("1e15")
 HEADERS = {
@@ -34,6 +34,8 @@ HEADERS = {
     "official_growth": "官方增速(%)",
     "caliber": "口径",
     "note": "备注",
+    "year": "年度",
+    "growth": "目标增速(%)",
 }
 REQUIRED = ("zone", "indicator", "period")
 
@@ -239,3 +241,50 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
         for zone, period in {(row["zone"], Period.parse(row["period"].strip()).code) for row in result.rows}:
             transaction.on_commit(lambda zone=zone, period=period: engine.refresh(zone, period))
     return result
+
+
+def set_target(
+    *,
+    actor,
+    zone: Zone,
+    indicator: Indicator | None,
+    year,
+    value=None,
+    growth_pct=None,
+    note: str = "",
+    source: str,
+) -> Target:
+    """Set (or change) a zone's annual target for an indicator: an amount, a growth rate, or both."""
+    _ensure(actor, zone)
+    errors: dict[str, str] = {}
+    if indicator is None:
+        errors["indicator"] = "未知的指标代码"
+    try:
+        year = int(str(year).strip())
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        errors["year"] = "年度应为 2000 到 2100 之间的整数"
+    cleaned_value = _number(value, "目标值", errors, "value")
+    cleaned_growth = _number(growth_pct, "目标增速", errors, "growth", percent=True)
+    if not errors and cleaned_value is None and cleaned_growth is None:
+        errors["value"] = "目标值和目标增速至少填一项"
+    if errors:
+        raise FigureError(errors)
+    with transaction.atomic():
+        target = Target.objects.filter(zone=zone, indicator=indicator, year=year).first()
+        before = snapshot(target) if target else None
+        target = target or Target(zone=zone, indicator=indicator, year=year)
+        target.value, target.growth, target.note = cleaned_value, cleaned_growth, note.strip()[:200]
+        target.set_by = actor if actor.pk else None
+        target.save()
+        record(
+            actor=actor,
+            action=ChangeAction.UPDATE if before else ChangeAction.CREATE,
+            obj=target,
+            before=before,
+            after=snapshot(target),
+            source=source,
+            zone_id=zone.pk,
+        )
+    return target

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("screen/", views.screen, name="screen"),
     path("figures/", views.figures, name="figures"),
+    path("targets/", views.targets, name="targets"),
     path("ranking/", views.ranking, name="ranking"),
     path("i/<str:code>/", views.indicator_detail, name="indicator"),
 ]

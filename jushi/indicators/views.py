@@ -23,9 +23,9 @@ from .bulletin import bulletin, clause
 from .choices import GrowthMethod, Scope
 from .engine import stored_period
 from .exporters import IndicatorExporter, MonthlyTableExporter
-from .forms import FigureForm, FigureImportForm
+from .forms import FigureForm, FigureImportForm, TargetForm
 from .models import DeptFigure, Indicator, Plan, Result, Target
-from .services import HEADERS, FigureError, import_figures, save_figure
+from .services import HEADERS, FigureError, import_figures, save_figure, set_target
 
 TREND_INDICATOR = "IND_GO"
 STATUS_WORDS = {"green": "超时序进度", "amber": "略低于时序进度", "red": "明显低于时序进度"}
@@ -379,3 +379,46 @@ def ranking(request):
         "zone_count": zones.count(),
     }
     return render(request, "indicators/ranking.html", context)
+
+
+@login_required
+def targets(request):
+    """Annual targets and multi-year plans of the zones in scope; staff set targets here."""
+    zones = Zone.objects.restrict(request.user, "view").order_by("name")
+    editable = (
+        Zone.objects.restrict(request.user, "change").order_by("name")
+        if can(request.user, "change")
+        else Zone.objects.none()
+    )
+    form = TargetForm(request.POST or None, zones=editable)
+    if request.method == "POST":
+        if not editable.exists():
+            raise PermissionDenied("无权设置年度目标")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                set_target(
+                    actor=request.user,
+                    zone=data["zone"],
+                    indicator=data["indicator"],
+                    year=data["year"],
+                    value=data["value"],
+                    growth_pct=data["growth"],
+                    note=data["note"],
+                    source=ChangeSource.WEB,
+                )
+            except FigureError as exc:
+                for key, message in exc.errors.items():
+                    form.add_error(key, message)
+            else:
+                messages.success(
+                    request, f"已保存 {data['zone']} {data['year']} 年{data['indicator'].name}目标"
+                )
+                return redirect("indicators:targets")
+    context = {
+        "form": form,
+        "editable": editable.exists(),
+        "targets": Target.objects.filter(zone__in=zones).select_related("zone", "indicator"),
+        "plans": Plan.objects.filter(zone__in=zones).select_related("zone", "indicator"),
+    }
+    return render(request, "indicators/targets.html", context)

@@ -176,3 +176,27 @@ class FigurePageTests(PersonaTestCase):
         self.assertNotContains(self.client.get("/indicators/figures/"), 'id="entry"')
         response = self.client.post("/indicators/figures/", {"form": "entry"})
         self.assertEqual(response.status_code, 403)
+
+
+class TargetTests(PersonaTestCase):
+    def test_staff_set_and_change_a_target_and_bad_input_is_named(self):
+        from jushi.indicators.models import Target
+
+        self.client.force_login(self.reviewer)
+        gdp = Indicator.objects.get(code="GDP")
+        data = {"zone": self.kashgar.pk, "indicator": gdp.pk, "year": "2024", "note": "政府工作报告"}
+        response = self.client.post("/indicators/targets/", {**data, "year": "24"})
+        self.assertContains(response, "年度应为 2000 到 2100 之间的整数")
+        response = self.client.post("/indicators/targets/", {**data, "value": "", "growth": ""})
+        self.assertContains(response, "目标值和目标增速至少填一项")
+        self.client.post("/indicators/targets/", {**data, "value": "110", "growth": "8"})
+        self.client.post("/indicators/targets/", {**data, "value": "112", "growth": "8"})
+        target = Target.objects.get()
+        self.assertEqual((target.value, target.growth), (Decimal("112"), Decimal("0.08")))
+        self.assertEqual(ChangeLog.objects.filter(object_id=str(target.pk)).count(), 2)
+        self.assertContains(self.client.get("/indicators/targets/"), "8.0%")
+
+    def test_leaders_cannot_set_targets(self):
+        self.client.force_login(self.leader)
+        self.assertEqual(self.client.post("/indicators/targets/", {}).status_code, 403)
+        self.assertNotContains(self.client.get("/indicators/targets/"), 'id="target-form"')
