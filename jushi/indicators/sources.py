@@ -115,3 +115,21 @@ def department_figures(indicator: Indicator, zone: Zone, period: Period) -> Figu
 
 register_source(Source.ENT, enterprise_figures)
 register_source(Source.DEPT, department_figures)
+
+
+def enterprise_pairs(indicator: Indicator, zone: Zone, period: Period) -> dict[str, Pair]:
+    """Each reporting enterprise's (this year, last year as reported now) in display units, by name:
+    what the dashboard decomposes to say which enterprises drove the growth."""
+    from jushi.reporting.models import Value
+
+    if indicator.source != Source.ENT or indicator.aggregation != Aggregation.SUM:
+        return {}
+    rows = Value.objects.filter(
+        submission__period__form__code=indicator.form_code,
+        submission__period__zone=zone,
+        submission__period__code=period.as_month().code,
+        field__code=indicator.field_code,
+        approved_current__isnull=False,
+    ).values_list("submission__enterprise__name", "approved_current", "approved_last_year")
+    scale = indicator.scale
+    return {name: Pair(now * scale, (before or Decimal(0)) * scale) for name, now, before in rows}

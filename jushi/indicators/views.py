@@ -26,6 +26,7 @@ from .exporters import IndicatorExporter, MonthlyTableExporter
 from .forms import FigureForm, FigureImportForm, TargetForm
 from .models import DeptFigure, Indicator, Plan, Result, Target
 from .services import HEADERS, FigureError, import_figures, save_figure, set_target
+from .sources import enterprise_pairs
 
 TREND_INDICATOR = "IND_GO"
 STATUS_WORDS = {"green": "超时序进度", "amber": "略低于时序进度", "red": "明显低于时序进度"}
@@ -139,6 +140,7 @@ def dashboard(request, template: str = "indicators/dashboard.html"):
         ).order_by("-value")
     ]
     plans = [_plan_view(p, zone, period) for p in Plan.objects.filter(zone=zone).select_related("indicator")]
+    drivers = _drivers(zone, period)
     context = {
         "zones": zones,
         "zone": zone,
@@ -157,6 +159,7 @@ def dashboard(request, template: str = "indicators/dashboard.html"):
             for b in breakdown
         ],
         "plans": plans,
+        "drivers": drivers,
         "bulletin": bulletin(zone, shown),
         "time_progress": (
             Decimal(period.time_progress.numerator) / period.time_progress.denominator * 100
@@ -422,3 +425,39 @@ def targets(request):
         "plans": Plan.objects.filter(zone__in=zones).select_related("zone", "indicator"),
     }
     return render(request, "indicators/targets.html", context)
+
+
+def _drivers(zone: Zone, period: Period, top: int = 5) -> dict | None:
+    """Which enterprises, parks and industries drove the trend indicator's growth: 贡献率 and 拉动."""
+    indicator = Indicator.objects.filter(code=TREND_INDICATOR).first()
+    if indicator is None:
+        return None
+    pairs = enterprise_pairs(indicator, zone, period)
+    if not pairs:
+        return None
+
+    def rows(parts):
+        return [
+            {"name": c.key, "delta": c.delta, "share": _pct(c.share), "pull": _pct(c.pull)}
+            for c in indicator_math.contributions(parts)
+        ]
+
+    enterprises = rows(pairs)
+    parks = {p.code: p.name for p in Park.objects.filter(zone=zone)}
+    scoped = Result.objects.filter(zone=zone, indicator=indicator, period=period.code)
+    by_park = {
+        parks.get(r.scope_key, r.scope_key): indicator_math.Pair(r.value, r.last_year)
+        for r in scoped.filter(scope=Scope.PARK)
+    }
+    industries = dict(Industry.objects.values_list("code", "name"))
+    by_industry = {
+        industries.get(r.scope_key, r.scope_key): indicator_math.Pair(r.value, r.last_year)
+        for r in scoped.filter(scope=Scope.INDUSTRY)
+    }
+    return {
+        "indicator": indicator,
+        "top": enterprises[:top],
+        "bottom": [e for e in enterprises[-top:] if e["delta"] < 0][::-1],
+        "parks": rows(by_park),
+        "industries": rows(by_industry),
+    }

@@ -126,3 +126,15 @@ class ScreenTests(DemoBase):
         self.assertContains(response, "增长30.6%")
         self.client.logout()
         self.assertEqual(self.client.get(reverse("indicators:screen")).status_code, 302)
+
+
+class DriversTests(DemoBase):
+    def test_parks_pulls_add_up_to_the_growth_and_enterprises_are_ranked(self):
+        from decimal import Decimal
+
+        self.client.force_login(get_user_model().objects.get(username="leader"))
+        drivers = self.client.get(reverse("indicators:dashboard"), {"period": "2024H1"}).context["drivers"]
+        self.assertEqual(sum(r["pull"] for r in drivers["parks"]), Decimal("30.6"))
+        deltas = [r["delta"] for r in drivers["top"]]
+        self.assertEqual(deltas, sorted(deltas, reverse=True))
+        self.assertEqual(len(drivers["top"]), 5)
