@@ -107,12 +107,33 @@ def compute(zone: Zone, period: Period) -> list[Result]:
         for (scope, key), pair in sorted(figures.parts.items()):
             results.append(_row(zone, indicator, code, Figures(pair.current, pair.last_year), scope, key))
     codes = frozenset(i.code for i in indicators)
-    for indicator in indicators:
-        if indicator.source == Source.CALC:
-            figures = _calculated(indicator, codes, now, before)
-            if figures is not None:
-                results.append(_row(zone, indicator, code, figures))
+    for indicator in calculation_order([i for i in indicators if i.source == Source.CALC], codes):
+        figures = _calculated(indicator, codes, now, before)
+        if figures is not None:  # a formula over other formulas sees their values: they came first
+            now[indicator.code], before[indicator.code] = figures.value, figures.last_year
+            results.append(_row(zone, indicator, code, figures))
     return results
+
+
+def formula_names(formula: str, codes: frozenset) -> frozenset:
+    return expr.parse(formula, expr.Signature(names=codes, ref_functions=frozenset())).names
+
+
+def calculation_order(calculated: list[Indicator], codes: frozenset) -> list[Indicator]:
+    """CALC indicators with every formula after the formulas it uses; raises ValueError on a cycle."""
+    by_code = {i.code: i for i in calculated}
+    needs = {i.code: formula_names(i.formula, codes) & by_code.keys() for i in calculated}
+    ordered: list[Indicator] = []
+    done: set[str] = set()
+    while len(done) < len(by_code):
+        ready = sorted(c for c in by_code if c not in done and needs[c] <= done)
+        if not ready:
+            stuck = sorted(c for c in by_code if c not in done)
+            raise ValueError(f"计算公式循环引用:{'、'.join(stuck)}")
+        for c in ready:
+            ordered.append(by_code[c])
+            done.add(c)
+    return ordered
 
 
 def refresh(zone: Zone, period: Period | str) -> int:

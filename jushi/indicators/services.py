@@ -9,12 +9,13 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
 from jushi.core.scopes import can
+from jushi.lib import expr
 from jushi.lib.periods import Period, PeriodError
 from jushi.lib.tabular import Table
 from jushi.registry.models import Zone
@@ -288,3 +289,49 @@ def set_target(
             zone_id=zone.pk,
         )
     return target
+
+
+def add_indicator(*, actor, data: dict, source: str) -> Indicator:
+    """A zone's own indicator: a department figure, or a formula over other indicators' codes.
+
+    The formula must parse, name only indicators that exist (not itself) and not close a cycle."""
+    if not can(actor, "change") or not can(actor, "import"):
+        raise PermissionDenied("无权修改指标目录")
+    indicator = Indicator(**data)
+    errors: dict[str, str] = {}
+    try:
+        indicator.full_clean()
+    except ValidationError as exc:
+        errors.update({k: "; ".join(v) for k, v in exc.message_dict.items()})
+    if indicator.source == Source.ENT:
+        errors.setdefault("source", "企业报表来源的指标随报表表式提供;自定义指标请选部门数据或计算")
+    if indicator.source == Source.CALC and "formula" not in errors:
+        others = list(Indicator.objects.filter(is_active=True))
+        codes = frozenset(i.code for i in others) | {indicator.code}
+        try:
+            names = engine.formula_names(indicator.formula, codes)
+        except expr.ExprError as exc:
+            errors["formula"] = str(exc)
+        else:
+            if indicator.code in names:
+                errors["formula"] = "公式不能引用指标自身"
+            else:
+                try:
+                    engine.calculation_order(
+                        [*(i for i in others if i.source == Source.CALC), indicator], codes
+                    )
+                except ValueError as exc:
+                    errors["formula"] = str(exc)
+    if errors:
+        raise FigureError(errors)
+    with transaction.atomic():
+        indicator.save()
+        record(
+            actor=actor,
+            action=ChangeAction.CREATE,
+            obj=indicator,
+            before=None,
+            after=snapshot(indicator),
+            source=source,
+        )
+    return indicator

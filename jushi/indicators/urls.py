@@ -9,6 +9,7 @@ urlpatterns = [
     path("screen/", views.screen, name="screen"),
     path("figures/", views.figures, name="figures"),
     path("targets/", views.targets, name="targets"),
+    path("catalog/", views.catalog, name="catalog"),
     path("ranking/", views.ranking, name="ranking"),
     path("i/<str:code>/", views.indicator_detail, name="indicator"),
 ]

@@ -23,9 +23,9 @@ from .bulletin import bulletin, clause
 from .choices import GrowthMethod, Scope
 from .engine import stored_period
 from .exporters import IndicatorExporter, MonthlyTableExporter
-from .forms import FigureForm, FigureImportForm, TargetForm
+from .forms import FigureForm, FigureImportForm, IndicatorForm, TargetForm
 from .models import DeptFigure, Indicator, Plan, Result, Target
-from .services import HEADERS, FigureError, import_figures, save_figure, set_target
+from .services import HEADERS, FigureError, add_indicator, import_figures, save_figure, set_target
 from .sources import enterprise_pairs
 
 TREND_INDICATOR = "IND_GO"
@@ -461,3 +461,24 @@ def _drivers(zone: Zone, period: Period, top: int = 5) -> dict | None:
         "parks": rows(by_park),
         "industries": rows(by_industry),
     }
+
+
+@login_required
+def catalog(request):
+    """The indicator catalog; staff add their own department or formula indicators."""
+    may_add = can(request.user, "change") and can(request.user, "import")
+    form = IndicatorForm(request.POST or None)
+    if request.method == "POST":
+        if not may_add:
+            raise PermissionDenied("无权修改指标目录")
+        if form.is_valid():
+            try:
+                indicator = add_indicator(actor=request.user, data=form.cleaned_data, source=ChangeSource.WEB)
+            except FigureError as exc:
+                for key, message in exc.errors.items():
+                    form.add_error(key if key in form.fields else None, message)
+            else:
+                messages.success(request, f"已添加指标 {indicator.code} {indicator.name}")
+                return redirect("indicators:catalog")
+    context = {"indicators": Indicator.objects.all(), "form": form, "may_add": may_add}
+    return render(request, "indicators/catalog.html", context)

@@ -70,3 +70,79 @@ def test_an_incomplete_indicator_is_refused_with_the_field_named():
     with pytest.raises(ValidationError) as info:
         bad.full_clean()
     assert "code" in info.value.message_dict
+
+
+def _post(client, **overrides):
+    data = {
+        "code": "IND_MARGIN",
+        "name": "营业利润率",
+        "unit": "%",
+        "source": "CALC",
+        "aggregation": "ratio",
+        "growth_method": "PP",
+        "price_basis": "nominal",
+        "formula": "IND_PROFIT / IND_REV * 100",
+        "decimals": "1",
+    }
+    data.update(overrides)
+    return client.post("/indicators/catalog/", data)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    from jushi.accounts.choices import Role
+
+    user = django_user_model.objects.create_user("admin1", password="x", role=Role.ADMIN)
+    client.force_login(user)
+    return client
+
+
+def test_staff_add_a_formula_indicator_and_bad_formulas_are_explained(staff_client):
+    response = _post(staff_client, formula="IND_PROFIT / NOPE")
+    assert "未知" in response.content.decode() and "NOPE" in response.content.decode()
+    response = _post(staff_client, formula="IND_MARGIN * 2")
+    assert "公式不能引用指标自身" in response.content.decode()
+    response = _post(staff_client, code="GDP")
+    assert "已存在" in response.content.decode()
+    assert not Indicator.objects.filter(code="IND_MARGIN").exists()
+    response = _post(staff_client)
+    assert response.status_code == 302
+    assert Indicator.objects.get(code="IND_MARGIN").formula == "IND_PROFIT / IND_REV * 100"
+    response = _post(staff_client, code="IND_X", formula="IND_MARGIN + 1")  # a formula over a formula is fine
+    assert response.status_code == 302
+
+
+def test_a_formula_over_a_formula_is_computed_after_it_and_cycles_are_refused():
+    from jushi.indicators import engine
+
+    a = Indicator(
+        code="A_CALC",
+        name="a",
+        unit="%",
+        source="CALC",
+        aggregation="ratio",
+        growth_method="PP",
+        formula="B_CALC + 1",
+    )
+    b = Indicator(
+        code="B_CALC",
+        name="b",
+        unit="%",
+        source="CALC",
+        aggregation="ratio",
+        growth_method="PP",
+        formula="IND_REV",
+    )
+    codes = frozenset({"A_CALC", "B_CALC", "IND_REV"})
+    assert [i.code for i in engine.calculation_order([a, b], codes)] == ["B_CALC", "A_CALC"]
+    b.formula = "A_CALC * 2"
+    with pytest.raises(ValueError, match="循环引用"):
+        engine.calculation_order([a, b], codes)
+
+
+def test_leaders_may_read_the_catalog_but_not_add(client, django_user_model):
+    from jushi.accounts.choices import Role
+
+    client.force_login(django_user_model.objects.create_user("lead1", password="x", role=Role.LEADER))
+    assert "添加指标" not in client.get("/indicators/catalog/").content.decode()
+    assert _post(client).status_code == 403
