@@ -29,6 +29,16 @@ from .services import HEADERS, FigureError, add_indicator, import_figures, save_
 from .sources import enterprise_pairs
 
 TREND_INDICATOR = "IND_GO"
+
+
+def visible_zones(user):
+    """Zones whose indicators the user may read. Enterprise reporters see none: a park's or an
+    industry's figures add up a handful of enterprises and would give away their neighbours'."""
+    if user.can("report") and not user.is_superuser:
+        return Zone.objects.none()
+    return Zone.objects.restrict(user, "view")
+
+
 STATUS_WORDS = {"green": "超时序进度", "amber": "略低于时序进度", "red": "明显低于时序进度"}
 
 
@@ -99,7 +109,7 @@ def _plan_view(plan: Plan, zone: Zone, period: Period) -> dict:
 
 @login_required
 def dashboard(request, template: str = "indicators/dashboard.html"):
-    zones = list(Zone.objects.restrict(request.user, "view").order_by("name"))
+    zones = list(visible_zones(request.user).order_by("name"))
     if not zones:
         return render(request, template, {"zones": []})
     zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0])
@@ -216,7 +226,7 @@ def _figure_import(request, data: bytes, filename: str, *, dry_run: bool):
 @login_required
 def figures(request):
     """Department figures: the list for the zones in scope, one-by-one entry, and spreadsheet import."""
-    zones = Zone.objects.restrict(request.user, "view").order_by("name")
+    zones = visible_zones(request.user).order_by("name")
     editable = (
         Zone.objects.restrict(request.user, "change").order_by("name")
         if can(request.user, "change")
@@ -298,7 +308,7 @@ def indicator_detail(request, code: str):
     """One indicator: every period of one zone (its value, last year's, growth and basis), the parks' and
     industries' figures for a period, and the same as a spreadsheet."""
     indicator = get_object_or_404(Indicator, code=code)
-    zones = list(Zone.objects.restrict(request.user, "view").order_by("name"))
+    zones = list(visible_zones(request.user).order_by("name"))
     zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0] if zones else None)
     rows, parts, period = [], [], None
     if zone is not None:
@@ -357,7 +367,7 @@ def ranking(request):
     """Every zone in scope on one indicator and period, ranked by growth (or by value when there is none)."""
     indicators = Indicator.objects.filter(is_active=True)
     indicator = indicators.filter(code=request.GET.get("indicator", "IND_GO")).first() or indicators.first()
-    zones = Zone.objects.restrict(request.user, "view")
+    zones = visible_zones(request.user)
     results = Result.objects.filter(zone__in=zones, indicator=indicator, scope=Scope.ZONE).select_related(
         "zone"
     )
@@ -387,7 +397,7 @@ def ranking(request):
 @login_required
 def targets(request):
     """Annual targets and multi-year plans of the zones in scope; staff set targets here."""
-    zones = Zone.objects.restrict(request.user, "view").order_by("name")
+    zones = visible_zones(request.user).order_by("name")
     editable = (
         Zone.objects.restrict(request.user, "change").order_by("name")
         if can(request.user, "change")

@@ -3,7 +3,6 @@ always comes with its method and price basis."""
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,8 +11,10 @@ from jushi.lib.periods import Period
 
 from ..models import Indicator, Result, Target
 
+DECIMAL_TEXT = {"type": "string", "format": "decimal", "nullable": True, "example": "54.4"}
 
-@extend_schema_field(OpenApiTypes.DECIMAL)
+
+@extend_schema_field(DECIMAL_TEXT)
 class DecimalTextField(serializers.Field):
     """A stored decimal as its shortest exact text: 54.400000 → "54.4"; null stays null."""
 
@@ -95,7 +96,7 @@ class ResultSerializer(serializers.ModelSerializer):
     def get_period_label(self, obj) -> str:
         return Period.parse(obj.period).label
 
-    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    @extend_schema_field({**DECIMAL_TEXT, "example": "14.3"})
     def get_growth_pct(self, obj) -> str | None:
         pct = percent(obj.growth)
         return None if pct is None else f"{pct:f}"

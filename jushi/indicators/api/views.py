@@ -98,6 +98,16 @@ class TargetFilterSet(django_filters.FilterSet):
 # Views ----------------------------------------------------------------------------------------------
 
 
+INDICATOR_PARAMETER = OpenApiParameter(
+    "indicator",
+    OpenApiTypes.STR,
+    many=True,
+    explode=False,
+    style="form",
+    description="指标代码;多个用逗号分隔,如 GDP,IND_GO",
+)
+
+
 class ZoneScopedMixin:
     """Rows of the zones the user may view; none for an enterprise reporter (see the module docstring)."""
 
@@ -152,7 +162,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
                 OpenApiTypes.STR,
                 description=(
                     "报告期,任一写法:2024H1、2024Q2、2024-06、2024;按累计到的月份匹配,"
-                    "2024H1 与 2024-06 是同一批结果,全年即 12 月。无法识别时返回 400({\"period\": [原因]})"
+                    '2024H1 与 2024-06 是同一批结果,全年即 12 月。无法识别时返回 400({"period": [原因]})'
                 ),
                 examples=[
                     OpenApiExample("上半年", value="2024H1"),
@@ -160,6 +170,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
                     OpenApiExample("二季度", value="2024Q2"),
                 ],
             ),
+            INDICATOR_PARAMETER,
             OpenApiParameter("year", OpenApiTypes.INT, description="年度:该年全部报告期"),
         ],
     )
@@ -176,7 +187,7 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
     list=extend_schema(
         summary="年度目标",
         description="用户有权查看的开发区的年度目标;企业填报员没有。",
-        parameters=[OpenApiParameter("year", OpenApiTypes.INT, description="年度")],
+        parameters=[INDICATOR_PARAMETER, OpenApiParameter("year", OpenApiTypes.INT, description="年度")],
     )
 )
 class TargetViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

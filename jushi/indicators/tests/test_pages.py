@@ -138,3 +138,13 @@ class DriversTests(DemoBase):
         deltas = [r["delta"] for r in drivers["top"]]
         self.assertEqual(deltas, sorted(deltas, reverse=True))
         self.assertEqual(len(drivers["top"]), 5)
+
+
+class ReporterTests(DemoBase):
+    def test_enterprise_reporters_see_no_zone_figures(self):
+        self.client.force_login(get_user_model().objects.get(username="qiye"))
+        for name, params in (("dashboard", {}), ("screen", {}), ("ranking", {"indicator": "GDP"})):
+            response = self.client.get(reverse(f"indicators:{name}"), params)
+            self.assertNotContains(response, "54.4", msg_prefix=name)
+        response = self.client.get(reverse("indicators:indicator", args=["IND_GO"]))
+        self.assertEqual(response.context["rows"], [])
