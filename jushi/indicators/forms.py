@@ -11,12 +11,16 @@ class FigureForm(forms.Form):
 
     zone = forms.ModelChoiceField(label="开发区", queryset=Zone.objects.none())
     indicator = forms.ModelChoiceField(
-        label="指标", queryset=Indicator.objects.filter(source=Source.DEPT, is_active=True)
+        label="指标",
+        queryset=Indicator.objects.filter(source__in=[Source.DEPT, Source.LEDGER], is_active=True),
+        help_text="括号内是该指标的单位,数值按此单位填写",
     )
     period = forms.CharField(
         label="报告期", max_length=10, help_text="如 2024H1、2024Q2、2024-06、2024(累计)"
     )
-    value = forms.CharField(label="数值", required=False, help_text="按指标的显示单位,如亿元")
+    value = forms.CharField(
+        label="数值", required=False, help_text="按所选指标括号内的单位,如 亿元(不是万元)"
+    )
     last_year = forms.CharField(label="上年同期", required=False)
     official_growth = forms.CharField(
         label="官方增速(%)", required=False, help_text="部门公布的同比增速,如 14.3"

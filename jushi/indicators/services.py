@@ -39,6 +39,8 @@ HEADERS = {
     "growth": "目标增速(%)",
 }
 REQUIRED = ("zone", "indicator", "period")
+ENTERED = (Source.DEPT, Source.LEDGER)  # LEDGER: the bureau's totals, until the project ledger plugs in
+UNIT_SLIP = Decimal(100)  # a value this many times last year's (or a hundredth of it) is a unit slip
 
 
 class FigureError(ValueError):
@@ -76,7 +78,7 @@ def clean_figure(*, indicator: Indicator | None, period: str, value, last_year, 
     errors: dict[str, str] = {}
     if indicator is None:
         errors["indicator"] = "未知的指标代码"
-    elif indicator.source != Source.DEPT:
+    elif indicator.source not in ENTERED:
         errors["indicator"] = f"“{indicator.name}”来自{indicator.get_source_display()},不能录入部门数据"
     try:
         period_code = Period.parse((period or "").strip()).code
@@ -92,6 +94,12 @@ def clean_figure(*, indicator: Indicator | None, period: str, value, last_year, 
     if "value" not in errors and "official_growth" not in errors:
         if cleaned["value"] is None and cleaned["official_growth"] is None:
             errors["value"] = "数值和官方增速至少填一项"
+    now, before = cleaned["value"], cleaned["last_year"]
+    if indicator is not None and now and before and not (before / UNIT_SLIP < now < before * UNIT_SLIP):
+        errors["value"] = (
+            f"数值 {now} 与上年同期 {before} 相差约 {max(now / before, before / now):.0f} 倍;"
+            f"请确认两者的单位都是{indicator.unit}"
+        )
     if errors:
         raise FigureError(errors)
     return cleaned

@@ -115,6 +115,9 @@ def department_figures(indicator: Indicator, zone: Zone, period: Period) -> Figu
 
 register_source(Source.ENT, enterprise_figures)
 register_source(Source.DEPT, department_figures)
+# Until the project ledger registers its own LEDGER source, the investment bureau's reported totals
+# are entered like department figures and read the same way.
+register_source(Source.LEDGER, department_figures)
 
 
 def enterprise_pairs(indicator: Indicator, zone: Zone, period: Period) -> dict[str, Pair]:

@@ -144,7 +144,8 @@ class BulletinTests(DemoBase):
         self.assertRegex(
             text, r"规上工业企业数\d+家,比上年同期(增加|减少)\d+家"
         )  # the set, against last year's
-        self.assertNotIn("招商引资到位资金", text)  # the ledger has no figures yet: no sentence, not zero
+        self.assertIn("招商引资到位资金58.32亿元,同比增长7.0%", text)
+        self.assertNotIn("实际使用外资", text)  # no figure for it: no sentence, never a zero
         self.assertTrue(text.endswith("。"))
 
     def test_bad_period_and_unknown_zone_are_named(self):

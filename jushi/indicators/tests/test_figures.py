@@ -68,6 +68,7 @@ class FigureTests(PersonaTestCase):
             ({"value": "-1"}, "value", "不能为负数"),
             ({"value": "", "official_growth_pct": ""}, "value", "至少填一项"),
             ({"official_growth_pct": "-120"}, "official_growth", "不能低于 -100%"),
+            ({"value": "544000", "last_year": "47.6"}, "value", "请确认两者的单位都是亿元"),  # typed in 万元
         ]
         DeptFigure.objects.create(zone=self.kashgar, indicator=self.gdp, period="2024-06", value=Decimal(1))
         cases.append(({}, "period", "与已录入的 2024-06 是同一累计期"))
