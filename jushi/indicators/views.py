@@ -31,6 +31,13 @@ from .sources import enterprise_pairs
 TREND_INDICATOR = "IND_GO"
 
 
+def editable_zones(user):
+    """Zones whose department figures and targets the user may change."""
+    if not can(user, "change"):
+        return Zone.objects.none()
+    return Zone.objects.restrict(user, "change").order_by("name")
+
+
 def visible_zones(user):
     """Zones whose indicators the user may read. Enterprise reporters see none: a park's or an
     industry's figures add up a handful of enterprises and would give away their neighbours'."""
@@ -227,11 +234,7 @@ def _figure_import(request, data: bytes, filename: str, *, dry_run: bool):
 def figures(request):
     """Department figures: the list for the zones in scope, one-by-one entry, and spreadsheet import."""
     zones = visible_zones(request.user).order_by("name")
-    editable = (
-        Zone.objects.restrict(request.user, "change").order_by("name")
-        if can(request.user, "change")
-        else Zone.objects.none()
-    )
+    editable = editable_zones(request.user)
     context = {"may_import": can(request.user, "import") and editable.exists()}
     entry = FigureForm(request.POST if request.POST.get("form") == "entry" else None, zones=editable)
     upload = FigureImportForm(
@@ -398,11 +401,7 @@ def ranking(request):
 def targets(request):
     """Annual targets and multi-year plans of the zones in scope; staff set targets here."""
     zones = visible_zones(request.user).order_by("name")
-    editable = (
-        Zone.objects.restrict(request.user, "change").order_by("name")
-        if can(request.user, "change")
-        else Zone.objects.none()
-    )
+    editable = editable_zones(request.user)
     form = TargetForm(request.POST or None, zones=editable)
     if request.method == "POST":
         if not editable.exists():
