@@ -96,10 +96,11 @@ def compute(zone: Zone, period: Period) -> list[Result]:
     results: list[Result] = []
     now: dict[str, Decimal | None] = {}
     before: dict[str, Decimal | None] = {}
+    cache: dict = {}  # what the sources read once for all indicators of this zone and period
     for indicator in indicators:
         if indicator.source == Source.CALC:
             continue
-        figures = figures_for(indicator, zone, period)
+        figures = figures_for(indicator, zone, period, cache)
         if figures is None or (figures.value is None and figures.official_growth is None):
             continue
         now[indicator.code], before[indicator.code] = figures.value, figures.last_year

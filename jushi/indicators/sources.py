@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
 
-from jushi.lib.indicator_math import Pair, same_caliber_totals
+from jushi.lib.indicator_math import Pair
 from jushi.lib.periods import Period
 from jushi.registry.models import Zone
 
@@ -31,18 +32,22 @@ class Figures:
     parts: dict[tuple[str, str], Pair] = field(default_factory=dict)  # (scope, key) → totals
 
 
-SourceFunction = Callable[[Indicator, Zone, Period], Figures | None]
+SourceFunction = Callable[..., Figures | None]  # (indicator, zone, period, cache) → Figures or None
 _SOURCES: dict[str, SourceFunction] = {}
 
 
 def register_source(source: str, function: SourceFunction) -> None:
-    """Plug a source in (the project ledger registers LEDGER from its AppConfig.ready)."""
+    """Plug a source in (the project ledger registers LEDGER from its AppConfig.ready). The function
+    takes (indicator, zone, period, cache=dict) and returns Figures, or None when it has no figure."""
     _SOURCES[source] = function
 
 
-def figures_for(indicator: Indicator, zone: Zone, period: Period) -> Figures | None:
+def figures_for(
+    indicator: Indicator, zone: Zone, period: Period, cache: dict | None = None
+) -> Figures | None:
+    """`cache` lives for one computation, so a source reads what several indicators share only once."""
     function = _SOURCES.get(indicator.source)
-    return function(indicator, zone, period) if function is not None else None
+    return function(indicator, zone, period, cache=cache) if function is not None else None
 
 
 def division_of(industry_code: str | None) -> str:
@@ -52,28 +57,61 @@ def division_of(industry_code: str | None) -> str:
     return industry_code[:2] if industry_code[:2].isdigit() else industry_code
 
 
-def enterprise_figures(indicator: Indicator, zone: Zone, period: Period) -> Figures | None:
-    """Approved reports of the zone for the period, summed over this year's set (same caliber)."""
-    from jushi.reporting.models import Submission, Value  # reporting sits below indicators
+def _reported(form_code: str, zone: Zone, code: str, cache: dict) -> dict[str, list[tuple]]:
+    """Sums of the last approved figures of a form's fields in a zone and period, grouped by field, park
+    and industry class, read once per computation (the database adds up the enterprises):
+    field code → [(Σ current, Σ last year, enterprises, park code, industry code)]."""
+    key = ("ent", form_code, zone.pk, code)
+    if key not in cache:
+        from jushi.reporting.models import Value  # reporting sits below indicators
+
+        wanted = Indicator.objects.filter(source=Source.ENT, form_code=form_code).values_list("field_code")
+        groups = (
+            Value.objects.filter(
+                submission__period__form__code=form_code,
+                submission__period__zone=zone,
+                submission__period__code=code,
+                field__code__in=wanted,
+                approved_current__isnull=False,  # the last approved figures, also while a correction is open
+            )
+            .values(
+                "field__code", "submission__enterprise__park__code", "submission__enterprise__industry__code"
+            )
+            .annotate(
+                now=Sum("approved_current"),
+                before=Sum(Coalesce("approved_last_year", Decimal(0), output_field=DecimalField())),
+                n=Count("id"),
+            )
+            .order_by()
+        )
+        by_field: dict[str, list[tuple]] = defaultdict(list)
+        for g in groups:
+            by_field[g["field__code"]].append(
+                (
+                    g["now"],
+                    g["before"],
+                    g["n"],
+                    g["submission__enterprise__park__code"],
+                    g["submission__enterprise__industry__code"],
+                )
+            )
+        cache[key] = by_field
+    return cache[key]
+
+
+def enterprise_figures(
+    indicator: Indicator, zone: Zone, period: Period, cache: dict | None = None
+) -> Figures | None:
+    """Approved reports of the zone for the period, summed over this year's set (same caliber: every
+    enterprise with a current figure, a blank last-year figure counting 0), with park and industry parts."""
+    from jushi.reporting.models import Submission
 
     code = period.as_month().code  # cumulative periods are read from the monthly report ending with them
-    rows = list(
-        Value.objects.filter(
-            submission__period__form__code=indicator.form_code,
-            submission__period__zone=zone,
-            submission__period__code=code,
-            field__code=indicator.field_code,
-            approved_current__isnull=False,  # the last approved figures, also while a correction is open
-        ).values_list(
-            "approved_current",
-            "approved_last_year",
-            "submission__enterprise__park__code",
-            "submission__enterprise__industry__code",
-        )
+    groups = _reported(indicator.form_code, zone, code, {} if cache is None else cache).get(
+        indicator.field_code
     )
-    if not rows:
+    if not groups:
         return None
-    scale = indicator.scale
     if indicator.aggregation == Aggregation.COUNT:  # the set itself: every enterprise that must report
         now, before = (
             Submission.objects.filter(
@@ -82,21 +120,27 @@ def enterprise_figures(indicator: Indicator, zone: Zone, period: Period) -> Figu
             for c in (code, period.last_year().as_month().code)
         )
         return Figures(Decimal(now), Decimal(before) if before else None, units=now)
-    groups: dict[tuple[str, str], list[Pair]] = defaultdict(list)
-    pairs = []
-    for current, last_year, park, industry in rows:
-        pair = Pair(current * scale, (last_year or Decimal(0)) * scale)
-        pairs.append(pair)
+    sums: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    units = 0
+    for now, before, n, park, industry in groups:
+        units += n
+        keys = [(Scope.ZONE, "")]
         if park:
-            groups[(Scope.PARK, park)].append(pair)
+            keys.append((Scope.PARK, park))
         if industry:
-            groups[(Scope.INDUSTRY, division_of(industry))].append(pair)
-    totals = same_caliber_totals(pairs)
-    parts = {key: Pair(*same_caliber_totals(group)) for key, group in groups.items()}
-    return Figures(totals[0], totals[1], units=len(rows), parts=parts)
+            keys.append((Scope.INDUSTRY, division_of(industry)))
+        for key in keys:
+            sums[key][0] += now
+            sums[key][1] += before
+    scale = indicator.scale
+    total = sums.pop((Scope.ZONE, ""))
+    parts = {key: Pair(now * scale, before * scale) for key, (now, before) in sums.items()}
+    return Figures(total[0] * scale, total[1] * scale, units=units, parts=parts)
 
 
-def department_figures(indicator: Indicator, zone: Zone, period: Period) -> Figures | None:
+def department_figures(
+    indicator: Indicator, zone: Zone, period: Period, cache: dict | None = None
+) -> Figures | None:
     """What the department published for the period (entered under any code that ends with it)."""
     years = Q(period__startswith=str(period.year)) | Q(period__startswith=str(period.year - 1))
     by_code = {
