@@ -89,14 +89,15 @@ def _calculated(indicator: Indicator, codes: frozenset, now: dict, before: dict)
     return Figures(value, last_year if isinstance(last_year, Decimal) else None)
 
 
-def compute(zone: Zone, period: Period) -> list[Result]:
-    """Every active indicator's results for one zone and period, not saved."""
+def compute(zone: Zone, period: Period, *, indicators=None, cache: dict | None = None) -> list[Result]:
+    """Every active indicator's results for one zone and period, not saved. A rebuild passes the
+    catalog and one `cache` for all of a zone's periods, so the sources read shared data once."""
     code = stored_period(period)
-    indicators = list(Indicator.objects.filter(is_active=True))
+    indicators = list(Indicator.objects.filter(is_active=True)) if indicators is None else indicators
     results: list[Result] = []
     now: dict[str, Decimal | None] = {}
     before: dict[str, Decimal | None] = {}
-    cache: dict = {}  # what the sources read once for all indicators of this zone and period
+    cache = {} if cache is None else cache  # what the sources read once for all indicators
     for indicator in indicators:
         if indicator.source == Source.CALC:
             continue
@@ -137,13 +138,13 @@ def calculation_order(calculated: list[Indicator], codes: frozenset) -> list[Ind
     return ordered
 
 
-def refresh(zone: Zone, period: Period | str) -> int:
+def refresh(zone: Zone, period: Period | str, *, indicators=None, cache: dict | None = None) -> int:
     """Recompute and replace one zone's results for one period; returns how many rows it holds now."""
     period = Period.parse(period) if isinstance(period, str) else period
-    results = compute(zone, period)
+    results = compute(zone, period, indicators=indicators, cache=cache)
     with transaction.atomic():
         Result.objects.filter(zone=zone, period=stored_period(period)).delete()
-        Result.objects.bulk_create(results)
+        Result.objects.bulk_create(results, batch_size=500)
     return len(results)
 
 
@@ -159,9 +160,12 @@ def periods_with_data(zone: Zone) -> list[Period]:
 def rebuild(zone: Zone | None = None) -> tuple[int, int]:
     """Recompute every period of one zone or of all zones; returns (periods, result rows)."""
     zones = [zone] if zone is not None else list(Zone.objects.all())
+    indicators = list(Indicator.objects.filter(is_active=True))
     periods = rows = 0
     for z in zones:
-        for period in periods_with_data(z):
-            rows += refresh(z, period)
-            periods += 1
+        cache: dict = {}  # one zone's department figures serve all its periods
+        with transaction.atomic():  # one commit a zone
+            for period in periods_with_data(z):
+                rows += refresh(z, period, indicators=indicators, cache=cache)
+                periods += 1
     return periods, rows

@@ -142,17 +142,21 @@ def department_figures(
     indicator: Indicator, zone: Zone, period: Period, cache: dict | None = None
 ) -> Figures | None:
     """What the department published for the period (entered under any code that ends with it)."""
-    years = Q(period__startswith=str(period.year)) | Q(period__startswith=str(period.year - 1))
-    by_code = {
-        Period.parse(f.period).as_month().code: f
-        for f in DeptFigure.objects.filter(years, zone=zone, indicator=indicator)
-    }
-    now = by_code.get(period.as_month().code)
+    key = ("dept", zone.pk, period.year)
+    cache = {} if cache is None else cache
+    if key not in cache:  # every figure of the zone for this year and last, read once per computation
+        years = Q(period__startswith=str(period.year)) | Q(period__startswith=str(period.year - 1))
+        cache[key] = {
+            (f.indicator_id, Period.parse(f.period).as_month().code): f
+            for f in DeptFigure.objects.filter(years, zone=zone)
+        }
+    by_code = cache[key]
+    now = by_code.get((indicator.pk, period.as_month().code))
     if now is None:
         return None
     last_year = now.last_year
     if last_year is None:
-        earlier = by_code.get(period.last_year().as_month().code)
+        earlier = by_code.get((indicator.pk, period.last_year().as_month().code))
         last_year = earlier.value if earlier is not None else None
     return Figures(now.value, last_year, official_growth=now.official_growth)
 

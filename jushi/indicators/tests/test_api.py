@@ -283,3 +283,21 @@ class IndicatorApiTests(DemoBase):
         self.assertEqual(values["indicator"]["schema"]["type"], "array")
         self.assertTrue({"zone", "indicator", "year"} <= set(params(TARGETS)))
         self.assertIn("all", params(CATALOG))
+
+    def test_fast_rows_are_the_serializers_rows_and_one_page_can_hold_a_province(self):
+        from jushi.indicators.api.serializers import ResultSerializer
+
+        self.client.force_login(self.leader)
+        body = self.client.get(VALUES, {"period": "2024H1", "page_size": 1000}).json()
+        rows = Result.objects.filter(zone__code="kashgar-edz", period="2024-06").select_related(
+            "zone", "indicator"
+        )
+        self.assertEqual(body["count"], rows.count())
+        self.assertEqual(len(body["results"]), rows.count())  # beyond the default 50, up to 1,000
+        expected = {
+            (r["indicator"], r["scope"], r["scope_key"]): r for r in ResultSerializer(rows, many=True).data
+        }
+        for row in body["results"]:
+            self.assertEqual(row, expected[(row["indicator"], row["scope"], row["scope_key"])])
+        capped = self.client.get(VALUES, {"page_size": 5000}).json()
+        self.assertLessEqual(len(capped["results"]), 1000)

@@ -1,0 +1,834 @@
+"""Benchmark: the indicator engine and API over a synthetic province.
+
+    .venv/bin/python bench/indicators_province.py [--zones 100] [--enterprises 20000] [--months 36]
+        [--fields 12] [--database-url URL] [--seed N] [--api-repeat 30] [--profile N]
+
+Builds a throwaway database (a temporary SQLite file unless --database-url is given): one province,
+N zones (bench-001…) with three parks each, the above-size industrial enterprises spread evenly over
+them, and M months of approved `ind-monthly` reports from 2022-01 on, for the form's first F fields.
+The form combines January and February, so 36 months are 33 reporting periods a zone (there is no
+January period to open). Three department figures (GDP, industrial value added, fixed-asset
+investment) are entered for every zone and period, so the ten headline indicators all have rows.
+Setup is not timed. Then it times, in one run and side by side:
+
+  rebuild   engine.rebuild(): every zone and period from the raw reported values;
+  approval  approve_submission on one submitted report of the latest period, with the refresh its
+            signal triggers after commit (called outside any transaction, so on_commit runs inside
+            the call), and engine.refresh(zone, period) alone;
+  API       /api/indicators/values/ for all zones × the 10 headline indicators of the latest period,
+            as a provincial user who sees every zone, following `next` until the answer is complete;
+  raw SQL   one hand-written aggregate over the raw approved values answering the same question for
+            the indicators that have raw values (the floor without precomputation).
+
+It prints the figures and the goals (refresh after one approval ≤ 1 s, API p50 ≤ 100 ms and ≤ 0.2 ×
+the raw SQL, full rebuild ≤ 120 s). A missed goal is a result, not a failure: the exit code is 0
+unless the set-up or the figures are broken (the API and the raw SQL disagree, or rows are missing).
+This is a benchmark, not a test; pytest does not collect it.
+"""
+
+import argparse
+import gc
+import io
+import math
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORM_CODE = "ind-monthly"
+FIRST_YEAR = 2022
+PARKS = ("core", "north", "south")
+# Class codes (GB/T 4754) in sections B, C and D: the industry breakdowns get several divisions.
+INDUSTRY_CODES = ("3841", "1711", "2614", "3311", "3891", "2511", "4411", "3011", "1311", "0610")
+# The ten headline indicators: every ENT indicator the generated fields feed (growth where it has
+# one), then the bulletin's department figures that lead it, entered as department figures.
+DEPT_HEADLINE = ("GDP", "IND_VA", "FAI")
+GOAL_REFRESH = 1.0
+GOAL_API_MS = 100.0
+GOAL_API_RATIO = 0.2
+GOAL_REBUILD = 120.0
+RESTATED_SHARE = 0.03  # last-year figures restated against what was approved then
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--zones", type=int, default=100, help="zones (default 100)")
+    parser.add_argument("--enterprises", type=int, default=20_000, help="above-size enterprises (20000)")
+    parser.add_argument("--months", type=int, default=36, help="months from 2022-01 on (default 36)")
+    parser.add_argument("--fields", type=int, default=12, help="the form's first F fields (default 12)")
+    parser.add_argument(
+        "--database-url",
+        help="run on this database instead of a temporary SQLite file; it must be empty (it is filled)",
+    )
+    parser.add_argument("--seed", type=int, default=20241231, help="random seed for the figures")
+    parser.add_argument("--api-repeat", type=int, default=30, help="API answers timed (default 30)")
+    parser.add_argument("--raw-repeat", type=int, default=5, help="raw SQL runs timed (default 5)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="after the timed run, cProfile one zone's rebuild, one refresh and one API answer "
+        "and print the top N functions of each",
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.zones <= 999:
+        parser.error("--zones must be between 1 and 999")
+    if args.enterprises < args.zones:
+        parser.error("--enterprises must be at least --zones")
+    if not 2 <= args.months <= 84:
+        parser.error("--months must be between 2 and 84 (2022-01 to 2028-12)")
+    if not 1 <= args.fields <= 15:
+        parser.error("--fields must be between 1 and 15 (the form has 15)")
+    if args.api_repeat < 1 or args.raw_repeat < 1:
+        parser.error("--api-repeat and --raw-repeat must be at least 1")
+    return args
+
+
+def configure(args, tmp: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jushi.settings"
+    os.environ["JUSHI_VAR_DIR"] = str(tmp / "var")
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ["DEBUG"] = "0"  # with DEBUG on Django would keep every query in memory
+    os.environ["ALLOWED_HOSTS"] = "testserver"  # the API is called through DRF's test client
+    (tmp / "var" / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing root
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def period_codes(months: int) -> list[str]:
+    """Monthly reporting periods of months 2022-01…: January is reported with February (1-2月)."""
+    codes = []
+    for i in range(months):
+        year, month = FIRST_YEAR + i // 12, i % 12 + 1
+        if month != 1:
+            codes.append(f"{year}-{month:02d}")
+    return codes
+
+
+# ---------------------------------------------------------------------------------------------------
+# Synthetic figures, in integer units of each field's last decimal so that every sum is exact.
+
+SEASON = (0.70, 0.75, 0.95, 1.00, 1.02, 1.08, 0.98, 0.97, 1.03, 1.05, 1.10, 1.37)
+RATIOS = {  # a field's monthly flow as a share of gross output: (low, high)
+    "gross_output": (1.0, 1.0),
+    "sales_output": (0.93, 1.02),
+    "export_value": (0.0, 0.35),
+    "revenue": (0.95, 1.10),
+    "cost": (0.80, 0.92),
+    "operating_profit": (0.02, 0.12),
+    "non_op_income": (0.0, 0.01),
+    "non_op_expense": (0.0, 0.01),
+    "total_profit": (0.02, 0.12),
+    "taxes": (0.01, 0.05),
+    "receivables": (1.0, 3.0),  # a stock: months of output outstanding at period end
+    "electricity": (0.02, 0.2),  # 万千瓦时 per 千元, roughly
+    "energy": (0.005, 0.05),
+    "employees": (0.002, 0.006),
+    "rd_spending": (0.0, 0.05),
+}
+
+
+def firm_rows(rng: random.Random, fields, years: range):
+    """One enterprise's reported figures: {(year, month): {field code: (cumulative, last year)}} for
+    every month of `years`, in integer units. Flows are cumulative within the year (1–本月); stocks are
+    the period-end figure. Last year is the previous year's figure as approved then, a few restated."""
+    scale = min(200_000.0, max(2_000.0, rng.lognormvariate(math.log(8_000), 0.8)))  # 千元 a month
+    growth = {}
+    level = 1.0
+    for year in range(years.start - 1, years.stop):  # one year before the first, for its last-year
+        growth[year] = level
+        level *= rng.uniform(0.93, 1.18)
+    ratios = [(f, rng.uniform(*RATIOS.get(f.code, (0.01, 0.5))) * 10**f.decimals) for f in fields]
+    noise = {(y, m): rng.uniform(0.9, 1.1) for y in growth for m in range(12)}
+    reported: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
+    cumulative = {}  # (year, month) → {code: figure}
+    for year in growth:
+        running = dict.fromkeys((f.code for f in fields), 0)
+        for m in range(12):
+            base = scale * growth[year] * SEASON[m] * noise[(year, m)]
+            figures = {}
+            for f, ratio in ratios:
+                units = round(base * ratio)
+                if f.aggregation == "flow":
+                    running[f.code] += units
+                    figures[f.code] = running[f.code]
+                else:
+                    figures[f.code] = units
+            cumulative[(year, m + 1)] = figures
+    for year in years:
+        for month in range(2, 13):
+            now, before = cumulative[(year, month)], cumulative[(year - 1, month)]
+            restate = rng.random() < RESTATED_SHARE
+            reported[(year, month)] = {
+                code: (value, round(before[code] * rng.uniform(0.97, 1.03)) if restate else before[code])
+                for code, value in now.items()
+            }
+    return reported
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def setup(args):
+    """Province, zones, parks, enterprises, periods, approved reports and department figures."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from jushi.accounts.choices import Role
+    from jushi.accounts.models import User
+    from jushi.core.bulk import insert_rows
+    from jushi.core.commanding import ActorCommand
+    from jushi.indicators.models import DeptFigure, Indicator
+    from jushi.lib import uscc
+    from jushi.lib.periods import Period
+    from jushi.registry.models import Enterprise, Industry, Park, Region, SizeMembership, UserScope, Zone
+    from jushi.reporting.choices import Status
+    from jushi.reporting.models import ReportForm, ReportingPeriod, Submission, Value
+    from jushi.reporting.services.periods import window
+
+    if Zone.objects.filter(code="bench-001").exists():
+        sys.exit("the database already holds a benchmark run (zone “bench-001”); give an empty database")
+    system = ActorCommand().actor("system")
+    form = ReportForm.objects.get(code=FORM_CODE)
+    fields = list(form.fields.all())[: args.fields]
+    codes = period_codes(args.months)
+    latest = codes[-1]
+    years = range(FIRST_YEAR, int(latest[:4]) + 1)
+    now = timezone.now()
+    counts = {}
+
+    region, _ = Region.objects.get_or_create(
+        code="650000", defaults={"name": "新疆维吾尔自治区", "level": "province"}
+    )
+    industries = list(Industry.objects.filter(code__in=INDUSTRY_CODES).values_list("pk", flat=True))
+    if not industries:
+        sys.exit("none of the benchmark's industry codes is in the registry; is migrate complete?")
+    with transaction.atomic():
+        zones = Zone.objects.bulk_create(
+            Zone(
+                code=f"bench-{z:03d}",
+                name=f"基准测试第{z:03d}开发区",
+                level="provincial",
+                kind="etdz",
+                region=region,
+                is_synthetic=True,
+            )
+            for z in range(1, args.zones + 1)
+        )
+        zones = list(Zone.objects.filter(code__startswith="bench-").order_by("code"))
+        Park.objects.bulk_create(
+            Park(zone=z, code=p, name=f"{z.name}{p}园", is_synthetic=True) for z in zones for p in PARKS
+        )
+        parks = {z.pk: [] for z in zones}
+        for pk, zone_id in Park.objects.filter(zone__in=zones).values_list("pk", "zone_id"):
+            parks[zone_id].append(pk)
+        rng = random.Random(args.seed)
+        Enterprise.objects.bulk_create(
+            (
+                Enterprise(
+                    zone=zones[i % len(zones)],
+                    park_id=rng.choice(parks[zones[i % len(zones)].pk]),
+                    industry_id=rng.choice(industries),
+                    name=f"基准测试{i:06d}有限公司",
+                    credit_code=uscc.complete(f"91650000{i:09d}"),
+                    is_synthetic=True,
+                )
+                for i in range(args.enterprises)
+            ),
+            batch_size=2000,
+        )
+        by_zone = {z.pk: [] for z in zones}
+        for pk, zone_id in (
+            Enterprise.objects.filter(zone__in=zones).order_by("pk").values_list("pk", "zone_id")
+        ):
+            by_zone[zone_id].append(pk)
+        counts["size memberships"] = insert_rows(
+            SizeMembership,
+            ["enterprise", "year", "note"],
+            ((e, y, "") for ids in by_zone.values() for e in ids for y in years),
+        )
+        periods = []
+        for z in zones:
+            for code in codes:
+                opens_at, deadline = window(form, Period.parse(code))
+                periods.append(
+                    ReportingPeriod(form=form, zone=z, code=code, opens_at=opens_at, deadline=deadline)
+                )
+        ReportingPeriod.objects.bulk_create(periods, batch_size=2000)
+        counts["reporting periods"] = len(periods)
+
+    # One approved report per enterprise and period, except one report of the first zone's latest
+    # period: submitted and waiting for approval (the timed approval approves it).
+    period_ids = {
+        (zone_id, code): pk
+        for pk, zone_id, code in ReportingPeriod.objects.filter(form=form).values_list(
+            "pk", "zone_id", "code"
+        )
+    }
+    waiting_enterprise = by_zone[zones[0].pk][0]
+    sub_columns = [
+        "period", "enterprise", "status", "revision", "version", "submitted_at", "submitted_by",
+        "first_submitted_at", "reviewed_at", "reviewed_by", "return_reason", "correction_reason",
+        "reminder_count", "is_synthetic", "created", "updated",
+    ]  # fmt: skip
+    value_columns = [
+        "submission", "field", "current", "last_year", "approved_current", "approved_last_year", "revision"
+    ]  # fmt: skip
+    rng = random.Random(args.seed + 1)
+    values = submissions = 0
+    waiting_key = (zones[0].pk, waiting_enterprise, latest)
+    for z in zones:
+        ids = by_zone[z.pk]
+        with transaction.atomic():
+
+            def waiting(e, code, zone_id=z.pk):
+                return (zone_id, e, code) == waiting_key
+
+            submissions += insert_rows(
+                Submission,
+                sub_columns,
+                (
+                    (
+                        period_ids[(z.pk, code)], e,
+                        Status.SUBMITTED if waiting(e, code) else Status.APPROVED,
+                        1, 1, now, system.pk, now,
+                        None if waiting(e, code) else now, None if waiting(e, code) else system.pk,
+                        "", "", 0, True, now, now,
+                    )
+                    for e in ids
+                    for code in codes
+                ),
+            )  # fmt: skip
+            sub_id = {
+                (pid, e): pk
+                for pk, pid, e in Submission.objects.filter(period__zone=z).values_list(
+                    "pk", "period_id", "enterprise_id"
+                )
+            }
+            rows = []
+            for e in ids:
+                reported = firm_rows(rng, fields, years)
+                for code in codes:
+                    key = (int(code[:4]), int(code[5:]))
+                    sid = sub_id[(period_ids[(z.pk, code)], e)]
+                    approve = not waiting(e, code)
+                    for f in fields:
+                        cur, ly = reported[key][f.code]
+                        cur, ly = cur / 10**f.decimals, ly / 10**f.decimals
+                        rows.append(
+                            (sid, f.pk, cur, ly, cur if approve else None, ly if approve else None, 1)
+                        )
+            values += insert_rows(Value, value_columns, rows)
+            del rows
+    counts["submissions"] = submissions
+    counts["values"] = values
+
+    dept = list(Indicator.objects.filter(code__in=DEPT_HEADLINE))
+    rng = random.Random(args.seed + 2)
+    figures = []
+    for z in zones:
+        size = len(by_zone[z.pk]) * 8_000 * 12 * 1e-5  # 亿元 a year, about the zone's output
+        for ind in dept:
+            share = {"GDP": 0.45, "IND_VA": 0.25, "FAI": 0.30}.get(ind.code, 0.2) * rng.uniform(0.7, 1.3)
+            for code in codes:
+                month = int(code[5:])
+                value = Decimal(f"{size * share * month / 12:.4f}")
+                growth = Decimal(f"{rng.uniform(-0.02, 0.12):.4f}")
+                figures.append(
+                    DeptFigure(
+                        zone=z,
+                        indicator=ind,
+                        period=code,
+                        value=value,
+                        last_year=(value / (1 + growth)).quantize(Decimal("0.0001")),
+                        official_growth=growth if ind.growth_method == "OFF" else None,
+                        caliber="自然口径",
+                        source="import",
+                        is_synthetic=True,
+                    )
+                )
+    DeptFigure.objects.bulk_create(figures, batch_size=2000)
+    counts["department figures"] = len(figures)
+
+    user = User.objects.create_user("bench-province", role=Role.REGIONAL)
+    UserScope.objects.create(user=user, all_zones=True)
+    waiting_submission = Submission.objects.get(
+        period_id=period_ids[(zones[0].pk, latest)], enterprise_id=waiting_enterprise
+    )
+    return {
+        "system": system,
+        "user": user,
+        "zones": zones,
+        "fields": fields,
+        "codes": codes,
+        "latest": latest,
+        "counts": counts,
+        "waiting": waiting_submission,
+    }
+
+
+def headline(fields) -> tuple[list, list]:
+    """(the 10 headline indicators in catalog order, the ENT ones among them the raw SQL can answer)."""
+    from jushi.indicators.models import Indicator
+
+    field_codes = {f.code for f in fields}
+    ent = [
+        i
+        for i in Indicator.objects.filter(source="ENT", is_active=True, form_code=FORM_CODE)
+        if i.field_code in field_codes
+    ]
+    chosen = ent[: 10 - len(DEPT_HEADLINE)]
+    chosen += list(Indicator.objects.filter(code__in=DEPT_HEADLINE))[: 10 - len(chosen)]
+    chosen.sort(key=lambda i: (i.order, i.code))
+    return chosen, [i for i in chosen if i.source == "ENT"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The timed parts.
+
+
+def timed_rebuild():
+    from jushi.indicators import engine
+
+    t0 = time.perf_counter()
+    periods, rows = engine.rebuild()
+    return time.perf_counter() - t0, periods, rows
+
+
+def timed_approval(state):
+    from jushi.core.choices import ChangeSource
+    from jushi.reporting.services.submissions import approve_submission
+
+    t0 = time.perf_counter()
+    approve_submission(actor=state["system"], submission=state["waiting"], source=ChangeSource.WEB)
+    return time.perf_counter() - t0
+
+
+def timed_refresh(zone, code, repeat: int = 5) -> list[float]:
+    from jushi.indicators import engine
+
+    seconds = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        engine.refresh(zone, code)
+        seconds.append(time.perf_counter() - t0)
+    return seconds
+
+
+def api_answer(client, user_model, user_pk, query: str) -> tuple[list, int]:
+    """One full answer: every page of the values list, as a fresh request each (user loaded per answer,
+    so its scope is looked up as a real request would)."""
+    client.force_authenticate(user_model.objects.get(pk=user_pk))
+    url = f"/api/indicators/values/?{query}"
+    rows, pages = [], 0
+    while url:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"API answered {response.status_code}: {response.content[:300]!r}")
+        data = response.json()
+        rows.extend(data["results"])
+        pages += 1
+        url = data.get("next")
+    return rows, pages
+
+
+def timed_api(state, codes: list[str], repeat: int):
+    from rest_framework.test import APIClient
+
+    from jushi.accounts.models import User
+
+    client = APIClient()
+    query = f"scope=zone&period={state['latest']}&indicator={','.join(codes)}&page_size=1000"
+    api_answer(client, User, state["user"].pk, query)  # warm: URL resolver, serializers, caches
+    seconds = []
+    rows = pages = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        rows, pages = api_answer(client, User, state["user"].pk, query)
+        seconds.append(time.perf_counter() - t0)
+    return seconds, rows, pages, query
+
+
+def timed_one_page(state, codes: list[str], repeat: int) -> list[float]:
+    """For the analysis, not a goal: the same answer in one page, with the values viewset's pagination
+    swapped in this process only for one that honours page_size (the API as shipped caps pages at 50)."""
+    from rest_framework.pagination import PageNumberPagination
+
+    from jushi.indicators.api.views import ResultViewSet
+
+    class OnePage(PageNumberPagination):
+        page_size_query_param = "page_size"
+        max_page_size = 1000
+
+    shipped = ResultViewSet.pagination_class
+    ResultViewSet.pagination_class = OnePage
+    try:
+        seconds, rows, pages, _query = timed_api(state, codes, repeat)
+    finally:
+        ResultViewSet.pagination_class = shipped
+    if pages != 1:
+        raise RuntimeError(f"the one-page variant took {pages} pages")
+    return seconds
+
+
+def raw_sql(ent_indicators, latest: str):
+    """The floor: one hand-written aggregate over the approved values, per zone, for the period, plus
+    the count of reports this year and last for the count indicator. Portable SQL (SQLite, PostgreSQL).
+    Returns (the SQL, a function running it and shaping the answer)."""
+    from django.db import connection
+
+    from jushi.lib.periods import Period
+    from jushi.registry.models import Zone
+    from jushi.reporting.models import FormField, ReportForm, ReportingPeriod, Submission, Value
+
+    q = connection.ops.quote_name
+    t = {
+        m.__name__: q(m._meta.db_table)
+        for m in (Value, Submission, ReportingPeriod, ReportForm, Zone, FormField)
+    }
+    sums = [i for i in ent_indicators if i.aggregation == "sum"]
+    field_codes = sorted({i.field_code for i in sums})
+    last_year = Period.parse(latest).last_year().as_month().code
+    marks = ", ".join(["%s"] * len(field_codes))
+    sql = f"""
+        SELECT z.code, f.code, COUNT(*), SUM(v.approved_current), SUM(COALESCE(v.approved_last_year, 0))
+          FROM {t["Value"]} v
+          JOIN {t["Submission"]} s ON s.id = v.submission_id
+          JOIN {t["ReportingPeriod"]} p ON p.id = s.period_id
+          JOIN {t["ReportForm"]} rf ON rf.id = p.form_id
+          JOIN {t["Zone"]} z ON z.id = p.zone_id
+          JOIN {t["FormField"]} f ON f.id = v.field_id
+         WHERE rf.code = %s AND p.code = %s AND f.code IN ({marks}) AND v.approved_current IS NOT NULL
+         GROUP BY z.code, f.code
+        UNION ALL
+        SELECT z.code, p.code, COUNT(*), NULL, NULL
+          FROM {t["Submission"]} s
+          JOIN {t["ReportingPeriod"]} p ON p.id = s.period_id
+          JOIN {t["ReportForm"]} rf ON rf.id = p.form_id
+          JOIN {t["Zone"]} z ON z.id = p.zone_id
+         WHERE rf.code = %s AND p.code IN (%s, %s)
+         GROUP BY z.code, p.code
+    """  # noqa: S608  (identifiers from the models, quoted)
+    params = [FORM_CODE, latest, *field_codes, FORM_CODE, latest, last_year]
+    by_field = {}
+    for i in ent_indicators:
+        by_field.setdefault(i.field_code, []).append(i)
+    count_indicators = [i for i in ent_indicators if i.aggregation == "count"]
+
+    def run():
+        answer = {}  # (zone, indicator code) → (value, last year, growth)
+        counts = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for zone, key, n, now, before in cursor.fetchall():
+                if now is None:
+                    counts[(zone, key)] = n
+                    continue
+                for i in by_field.get(key, ()):
+                    if i.aggregation != "sum":
+                        continue
+                    value = float(now) * float(i.scale)
+                    base = float(before) * float(i.scale)
+                    answer[(zone, i.code)] = (value, base, value / base - 1 if base > 0 else None)
+        for (zone, code), n in counts.items():
+            if code == latest:
+                before = counts.get((zone, last_year))
+                for i in count_indicators:
+                    answer[(zone, i.code)] = (float(n), before, n / before - 1 if before else None)
+        return answer
+
+    return sql, run
+
+
+def timed_raw(run, repeat: int):
+    run()  # warm the page cache as the API's warm-up does
+    seconds = []
+    answer = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        answer = run()
+        seconds.append(time.perf_counter() - t0)
+    return seconds, answer
+
+
+def agreement(api_rows, raw_answer) -> tuple[int, int, list[str]]:
+    """How many of the raw SQL's figures the API gives (value and growth), and the first mismatches."""
+    by_key = {(r["zone"], r["indicator"]): r for r in api_rows}
+    same = 0
+    wrong = []
+    for (zone, code), (value, _base, rate) in sorted(raw_answer.items()):
+        row = by_key.get((zone, code))
+        api_value = float(row["value"]) if row and row["value"] is not None else None
+        api_rate = float(row["growth"]) if row and row["growth"] is not None else None
+        ok = api_value is not None and math.isclose(api_value, value, rel_tol=1e-9, abs_tol=1e-6)
+        if rate is None or api_rate is None:
+            ok = ok and rate is None and api_rate is None
+        else:
+            ok = ok and math.isclose(api_rate, rate, rel_tol=1e-6, abs_tol=1e-6)
+        if ok:
+            same += 1
+        elif len(wrong) < 10:
+            wrong.append(f"{zone} {code}: API {api_value} / {api_rate}, raw {value} / {rate}")
+    return same, len(raw_answer), wrong
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def query_counts(state, zone, codes):
+    """Queries of one refresh and one API answer (counted apart from the timed runs)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from jushi.accounts.models import User
+    from jushi.indicators import engine
+
+    with CaptureQueriesContext(connection) as refresh_queries:
+        engine.refresh(zone, state["latest"])
+    query = f"scope=zone&period={state['latest']}&indicator={','.join(codes)}&page_size=1000"
+    with CaptureQueriesContext(connection) as api_queries:
+        api_answer(APIClient(), User, state["user"].pk, query)
+    return len(refresh_queries), len(api_queries)
+
+
+def profiles(state, zone, codes, top: int) -> str:
+    import cProfile
+    import pstats
+
+    from rest_framework.test import APIClient
+
+    from jushi.accounts.models import User
+    from jushi.indicators import engine
+
+    query = f"scope=zone&period={state['latest']}&indicator={','.join(codes)}&page_size=1000"
+    client = APIClient()
+    parts = {
+        f"rebuild of one zone ({zone.code}, every period)": lambda: engine.rebuild(zone),
+        f"refresh({zone.code}, {state['latest']})": lambda: engine.refresh(zone, state["latest"]),
+        "one API answer (every page)": lambda: api_answer(client, User, state["user"].pk, query),
+    }
+    out = io.StringIO()
+    for title, work in parts.items():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        work()
+        profiler.disable()
+        out.write(f"\n=== profile: {title} ===\n")
+        stats = pstats.Stats(profiler, stream=out).strip_dirs()
+        stats.sort_stats("tottime").print_stats(top)
+        stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def code_version() -> str:
+    """The commit measured, and whether the engine or API had uncommitted edits (read-only git)."""
+    import subprocess
+
+    def git(*argv):
+        done = subprocess.run(  # noqa: S603  (fixed arguments, read-only git)
+            ["git", *argv],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    head = git("log", "-1", "--format=%h %ci")
+    if head is None:
+        return "unknown (no git)"
+    dirty = git("status", "--porcelain", "--", "jushi")
+    return f"{head}" + (", uncommitted edits under jushi/" if dirty else ", jushi/ as committed")
+
+
+def db_description() -> str:
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        where = "temporary file" if str(name).endswith("bench.sqlite3") else name
+        return f"sqlite {sqlite3.sqlite_version} ({where})"
+    if connection.vendor == "postgresql":
+        version = connection.pg_version
+        host = connection.settings_dict["HOST"] or "local socket"
+        return f"postgresql {version // 10000}.{version % 10000} ({name} on {host})"
+    return connection.vendor
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="jushi-bench-") as tmp_name:
+        configure(args, Path(tmp_name))
+        from jushi.indicators.models import Result
+
+        codes = period_codes(args.months)
+        print(
+            f"jushi indicators benchmark: a province of {args.zones} zones, {args.enterprises:,} enterprises,"
+            f" {args.months} months ({codes[0][:4]}-01..{codes[-1]}), {args.fields} fields of {FORM_CODE}",
+            flush=True,
+        )
+        print(
+            f"machine   {platform.platform()} | {platform.machine()} | Python {platform.python_version()}"
+            f" | {os.cpu_count()} CPUs"
+        )
+        print(f"database  {db_description()}")
+        print(f"code      {code_version()}")
+        print(
+            f"periods   {len(codes)} a zone: the form reports January with February (1-2月), so {args.months} months are {len(codes)} "
+            f"monthly periods ({codes[0]}..{codes[-1]}; no YYYY-01)"
+        )
+        t0 = time.perf_counter()
+        state = setup(args)
+        setup_seconds = time.perf_counter() - t0
+        counts = state["counts"]
+        expected_values = args.enterprises * len(codes) * args.fields
+        print(
+            "setup     "
+            + ", ".join(f"{n:,} {what}" for what, n in counts.items())
+            + f" in {setup_seconds:.1f} s (not timed)"
+        )
+        if counts["values"] != expected_values:
+            print(f"SETUP WROTE {counts['values']:,} VALUES, EXPECTED {expected_values:,}")
+            return 1
+        chosen, ent = headline(state["fields"])
+        chosen_codes = [i.code for i in chosen]
+        print(
+            f"headline  {', '.join(chosen_codes)}: the {len(ent)} ENT indicators the {args.fields} fields feed,"
+            f" then department figures ({', '.join(i.code for i in chosen if i.source != 'ENT')});"
+            f" the raw SQL answers the {len(ent)} ENT ones (the department figures have no raw values)"
+        )
+        print(flush=True)
+
+        gc.collect()
+        rebuild_seconds, rebuilt_periods, rebuilt_rows = timed_rebuild()
+        print(
+            f"rebuild   {rebuild_seconds:.1f} s: {rebuilt_periods:,} zone-periods, {rebuilt_rows:,} result rows"
+            f" ({rebuild_seconds / max(rebuilt_periods, 1) * 1000:.1f} ms a zone-period)",
+            flush=True,
+        )
+
+        zone = state["zones"][0]
+        stored = Result.objects.get(zone=zone, scope="zone", indicator__code="IND_GO", period=state["latest"])
+        gc.collect()
+        approval_seconds = timed_approval(state)
+        after = Result.objects.get(zone=zone, scope="zone", indicator__code="IND_GO", period=state["latest"])
+        if after.units != (stored.units or 0) + 1:
+            print(f"THE APPROVAL DID NOT REACH THE RESULTS: {stored.units} → {after.units} units in IND_GO")
+            return 1
+        refresh_seconds = timed_refresh(zone, state["latest"])
+        refresh_queries, api_queries = query_counts(state, zone, chosen_codes)
+
+        gc.collect()
+        api_seconds, api_rows, pages, query = timed_api(state, chosen_codes, args.api_repeat)
+        if len(api_rows) != args.zones * len(chosen_codes):
+            print(f"THE API GAVE {len(api_rows):,} ROWS, EXPECTED {args.zones * len(chosen_codes):,}")
+            return 1
+        one_page = timed_one_page(state, chosen_codes, args.api_repeat)
+        sql, run = raw_sql(ent, state["latest"])
+        gc.collect()
+        raw_seconds, raw_answer = timed_raw(run, args.raw_repeat)
+        same, compared, wrong = agreement(api_rows, raw_answer)
+
+        api_p50, api_p95 = percentile(api_seconds, 50) * 1000, percentile(api_seconds, 95) * 1000
+        raw_p50 = percentile(raw_seconds, 50) * 1000
+        ratio = api_p50 / raw_p50
+        refresh_p50 = percentile(refresh_seconds, 50)
+        fmt = "  {:<46}{:>12}{:>12}"
+        print()
+        print(fmt.format("", "p50 ms", "p95 ms"))
+        print(fmt.format("approve one report + refresh (once)", f"{approval_seconds * 1000:.0f}", ""))
+        print(
+            fmt.format(
+                f"engine.refresh alone ({len(refresh_seconds)} runs)",
+                f"{refresh_p50 * 1000:.0f}",
+                f"{max(refresh_seconds) * 1000:.0f}",
+            )
+        )
+        print(
+            fmt.format(
+                f"API: all zones × 10, {pages} pages ({args.api_repeat} runs)",
+                f"{api_p50:.1f}",
+                f"{api_p95:.1f}",
+            )
+        )
+        print(fmt.format("  per page", f"{api_p50 / pages:.1f}", ""))
+        print(
+            fmt.format(
+                f"raw SQL aggregate ({args.raw_repeat} runs)",
+                f"{raw_p50:.1f}",
+                f"{percentile(raw_seconds, 95) * 1000:.1f}",
+            )
+        )
+        print(fmt.format("ratio API p50 / raw SQL p50", f"{ratio:.2f}", ""))
+        print(
+            fmt.format(
+                "analysis only: the API as one 1000-row page",
+                f"{percentile(one_page, 50) * 1000:.1f}",
+                f"{percentile(one_page, 95) * 1000:.1f}",
+            )
+        )
+        print()
+        line = "  {:<46}{}"
+        print(line.format("API query", f"/api/indicators/values/?{query}"))
+        print(
+            line.format(
+                "API answer",
+                f"{len(api_rows):,} rows in {pages} pages (page size {len(api_rows) // pages if pages else 0},"
+                f" the pagination ignores page_size), {api_queries} queries",
+            )
+        )
+        print(line.format("queries of one refresh", f"{refresh_queries}"))
+        print(
+            line.format(
+                "API and raw SQL agree",
+                f"{same:,} of {compared:,} figures (value and growth, {len(ent)} indicators × {args.zones} zones)",
+            )
+        )
+        for w in wrong:
+            print(line.format("  disagree", w))
+        print()
+        for goal, ok, figure in (
+            (
+                f"goal refresh after approval ≤ {GOAL_REFRESH:g} s",
+                approval_seconds <= GOAL_REFRESH,
+                f"{approval_seconds:.2f} s",
+            ),
+            (f"goal API p50 ≤ {GOAL_API_MS:g} ms", api_p50 <= GOAL_API_MS, f"{api_p50:.0f} ms"),
+            (f"goal API p50 ≤ {GOAL_API_RATIO:g} × raw SQL", ratio <= GOAL_API_RATIO, f"{ratio:.2f} ×"),
+            (
+                f"goal full rebuild ≤ {GOAL_REBUILD:g} s",
+                rebuild_seconds <= GOAL_REBUILD,
+                f"{rebuild_seconds:.1f} s",
+            ),
+        ):
+            print(line.format(goal, f"{'PASS' if ok else 'MISS'} ({figure})"))
+        if args.profile:
+            print(profiles(state, zone, chosen_codes, args.profile))
+        if wrong:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
