@@ -767,7 +767,7 @@ def main(argv=None) -> int:
         )
         print(
             fmt.format(
-                f"API: all zones × 10, {pages} pages ({args.api_repeat} runs)",
+                f"API: all zones × 10, {pages} page{'s' if pages != 1 else ''} ({args.api_repeat} runs)",
                 f"{api_p50:.1f}",
                 f"{api_p95:.1f}",
             )
@@ -794,8 +794,8 @@ def main(argv=None) -> int:
         print(
             line.format(
                 "API answer",
-                f"{len(api_rows):,} rows in {pages} pages (page size {len(api_rows) // pages if pages else 0},"
-                f" the pagination ignores page_size), {api_queries} queries",
+                f"{len(api_rows):,} rows in {pages} page{'s' if pages != 1 else ''}"
+                f" ({len(api_rows) // pages if pages else 0} a page), {api_queries} queries",
             )
         )
         print(line.format("queries of one refresh", f"{refresh_queries}"))
