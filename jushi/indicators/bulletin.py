@@ -17,6 +17,20 @@ from .engine import stored_period
 from .models import Result
 
 
+def change_words(result: Result) -> str | None:
+    """How the figure changed, in NBS words: 增长14.3%, 提高0.5个百分点, 增加3家, or 由亏转盈 and the like
+    when last year's base is not positive or this year's figure is a loss (no rate is printed then)."""
+    method = result.growth_method
+    if method == GrowthMethod.POINTS:
+        return None if result.change is None else wording.pp_text(result.change / 100)
+    if method == GrowthMethod.UNITS:
+        return wording.count_change_text(result.value, result.last_year, result.indicator.unit)
+    now, before = result.value, result.last_year
+    if now is not None and before is not None and (before <= 0 or now < 0):
+        return wording.profit_change_text(now, before)
+    return wording.rate_text(result.growth)
+
+
 def clause(result: Result) -> str | None:
     """One indicator's clause, e.g. "地区生产总值54.4亿元,同比增长14.3%"; None when there is nothing to say."""
     indicator = result.indicator
@@ -29,18 +43,11 @@ def clause(result: Result) -> str | None:
             amount = wording.count_text(result.value.quantize(Decimal(1)), indicator.unit)
         else:
             amount = wording.amount_text(result.value, indicator.unit, indicator.decimals)
-    change = None
-    if method == GrowthMethod.POINTS:
-        if result.change is not None:
-            change = "比上年同期" + wording.pp_text(result.change / 100)
-    elif method == GrowthMethod.UNITS:
-        change = wording.count_change_text(result.value, result.last_year, indicator.unit)
-        change = f"比上年同期{change}" if change else None
-    elif result.growth is not None:
-        change = "同比" + wording.rate_text(result.growth)
-    elif result.value is not None and result.last_year is not None:
-        words = wording.profit_change_text(result.value, result.last_year)  # base at or below zero
-        change = f"同比{words}" if words else None
+    change = change_words(result)
+    if change is not None and method not in (GrowthMethod.POINTS, GrowthMethod.UNITS):
+        change = "同比" + change
+    elif change is not None:
+        change = "比上年同期" + change
     if amount is None and change is None:
         return None
     if amount is None:

@@ -19,8 +19,8 @@ from jushi.lib.tabular import TableError, read_table
 from jushi.registry.models import Industry, Park, Zone
 from jushi.registry.services.importing import RowError
 
-from .bulletin import bulletin, clause
-from .choices import GrowthMethod, Scope
+from .bulletin import bulletin, change_words, clause
+from .choices import Scope
 from .engine import stored_period
 from .exporters import IndicatorExporter, MonthlyTableExporter
 from .forms import FigureForm, FigureImportForm, IndicatorForm, TargetForm
@@ -69,12 +69,7 @@ def _card(result: Result, target: Target | None, period: Period) -> dict:
         and result.growth is not None
         and result.growth < indicator.alert_growth_below,
     }
-    if result.growth_method == GrowthMethod.POINTS and result.change is not None:
-        card["change_text"] = wording.pp_text(result.change / 100)
-    elif result.growth_method == GrowthMethod.UNITS:
-        card["change_text"] = wording.count_change_text(result.value, result.last_year, indicator.unit)
-    elif result.growth is not None:
-        card["change_text"] = wording.rate_text(result.growth)
+    card["change_text"] = change_words(result)
     if target is not None and target.value and result.value is not None:
         done = indicator_math.completion(result.value, target.value)
         gap = indicator_math.progress_gap(done, period)

@@ -146,3 +146,28 @@ def test_leaders_may_read_the_catalog_but_not_add(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("lead1", password="x", role=Role.LEADER))
     assert "添加指标" not in client.get("/indicators/catalog/").content.decode()
     assert _post(client).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "value, last_year, expected",
+    [
+        ("0.65", "-0.20", "规上工业利润总额0.65亿元,同比由亏转盈"),
+        ("-0.10", "-0.40", "规上工业利润总额-0.1亿元,同比减亏75.0%"),
+        ("-0.30", "0.50", "规上工业利润总额-0.3亿元,同比由盈转亏"),
+        ("0.65", "0", "规上工业利润总额0.65亿元"),  # a zero base: no rate, no division error
+    ],
+)
+def test_a_base_at_or_below_zero_is_worded_not_divided(value, last_year, expected):
+    from decimal import Decimal
+
+    from jushi.indicators.bulletin import clause
+    from jushi.indicators.engine import _growth
+    from jushi.indicators.models import Result
+    from jushi.indicators.sources import Figures
+
+    profit = Indicator.objects.get(code="IND_PROFIT")
+    figures = Figures(Decimal(value), Decimal(last_year))
+    rate, change = _growth(profit, figures)  # a rate only where the base is positive; words decide the rest
+    result = Result(indicator=profit, value=figures.value, last_year=figures.last_year, growth=rate, change=change,
+                    growth_method=profit.growth_method, price_basis=profit.price_basis)  # fmt: skip
+    assert clause(result) == expected
