@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from jushi.core import uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
-from jushi.lib import indicator_math, wording
+from jushi.lib import growth, indicator_math, wording
 from jushi.lib.periods import Period, PeriodError
 from jushi.lib.tabular import TableError, read_table
 from jushi.registry.models import Industry, Park, Zone
@@ -64,7 +64,7 @@ def _card(result: Result, target: Target | None, period: Period) -> dict:
         if result.value is None
         else wording.amount_text(result.value, "", indicator.decimals),
         "basis": _growth_label(result),
-        "growth_pct": None if result.growth is None else (result.growth * 100).quantize(Decimal("0.1")),
+        "growth_pct": _pct(result.growth),
         "alert": indicator.alert_growth_below is not None
         and result.growth is not None
         and result.growth < indicator.alert_growth_below,
@@ -78,7 +78,7 @@ def _card(result: Result, target: Target | None, period: Period) -> dict:
             "note": target.note,
             "text": wording.progress_text(done, period.time_progress),
             "status": indicator_math.progress_status(gap),
-            "pct": (done * 100).quantize(Decimal("0.1")),
+            "pct": _pct(done),
         }
     return card
 
@@ -97,7 +97,7 @@ def _plan_view(plan: Plan, zone: Zone, period: Period) -> dict:
     last_full = max((y for y in actual if y < period.year or period.end_month == 12), default=None)
     view = {
         "plan": plan,
-        "annual_rate": (math_plan.annual_rate * 100).quantize(Decimal("0.1")),
+        "annual_rate": _pct(math_plan.annual_rate),
         "path": [(year, value.quantize(Decimal("0.01")), actual.get(year)) for year, value in path.items()],
         "target": math_plan.target,
     }
@@ -105,12 +105,22 @@ def _plan_view(plan: Plan, zone: Zone, period: Period) -> dict:
         view["year"] = last_full
         view["on_track"] = math_plan.on_track(last_full, actual[last_full])
         needed = math_plan.needed_rate(last_full, actual[last_full])
-        view["needed"] = None if needed is None else (needed * 100).quantize(Decimal("0.1"))
+        view["needed"] = _pct(needed)
     return view
 
 
 @login_required
-def dashboard(request, template: str = "indicators/dashboard.html"):
+def dashboard(request):
+    return _dashboard(request, "indicators/dashboard.html")
+
+
+@login_required
+def screen(request):
+    """The wall display: the dashboard's figures, large, dark, full screen, refreshed every five minutes."""
+    return _dashboard(request, "indicators/screen.html")
+
+
+def _dashboard(request, template: str):
     zones = list(visible_zones(request.user).order_by("name"))
     if not zones:
         return render(request, template, {"zones": []})
@@ -173,17 +183,9 @@ def dashboard(request, template: str = "indicators/dashboard.html"):
         "plans": plans,
         "drivers": drivers,
         "bulletin": bulletin(zone, shown),
-        "time_progress": (
-            Decimal(period.time_progress.numerator) / period.time_progress.denominator * 100
-        ).quantize(Decimal("0.1")),
+        "time_progress": _pct(Decimal(period.time_progress.numerator) / period.time_progress.denominator),
     }
     return render(request, template, context)
-
-
-@login_required
-def screen(request):
-    """The wall display: the dashboard's figures, large, dark, full screen, refreshed every five minutes."""
-    return dashboard.__wrapped__(request, template="indicators/screen.html")
 
 
 def _trend(zone: Zone, period: Period) -> dict:
@@ -298,7 +300,7 @@ def figures(request):
 
 
 def _pct(rate: Decimal | None) -> Decimal | None:
-    return None if rate is None else (rate * 100).quantize(Decimal("0.1"))
+    return growth.percent(rate)  # half up, one decimal: the figure a bulletin prints
 
 
 @login_required
