@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jushi.registry",
     "jushi.reporting",
     "jushi.indicators",
+    "jushi.projects",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,10 @@ UPLOAD_DIR = VAR_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 JUSHI_IMPORT_MAX_BYTES = int(os.environ.get("JUSHI_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+# Project attachments (contracts, receipts, photos): the largest file accepted.
+JUSHI_ATTACHMENT_MAX_BYTES = int(os.environ.get("JUSHI_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# The duplicate guard: the same investor with a similar project inside this many days is flagged.
+JUSHI_DUPLICATE_WINDOW_DAYS = int(os.environ.get("JUSHI_DUPLICATE_WINDOW_DAYS", 365))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

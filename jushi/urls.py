@@ -10,10 +10,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/reporting/", include("jushi.reporting.api.urls")),
     path("api/indicators/", include("jushi.indicators.api.urls")),
+    path("api/projects/", include("jushi.projects.api.urls")),
     path("api/", include("jushi.registry.api.urls")),
     path("django-admin/", admin.site.urls),
     path("registry/", include("jushi.registry.urls")),
     path("reporting/", include("jushi.reporting.urls")),
     path("indicators/", include("jushi.indicators.urls")),
+    path("projects/", include("jushi.projects.urls")),
     path("", include("jushi.core.urls")),
 ]

@@ -3,7 +3,8 @@
 One clause per bulletin indicator that has data, in catalog order: the amount where there is one, then
 its change by the indicator's method — a rate (增长/下降, 倍), words when last year's base is not
 positive (由亏转盈, 减亏…), percentage points for a ratio, units for a count. Indicators without data
-for the period are left out, never written as zero.
+for the period are left out, never written as zero. The project ledger's signings and 亿元 projects
+are phrased as bulletins phrase them: 新签订招商引资合同项目20个,总投资58.8亿元;新建亿元以上项目26个,同比增长30%.
 """
 
 from decimal import Decimal
@@ -55,6 +56,33 @@ def clause(result: Result) -> str | None:
     return f"{indicator.name}{amount}" + (f",{change}" if change else "")
 
 
+def _count_rate(rate: Decimal | None) -> str | None:
+    """A count's growth as bulletins print it: "增长30%" (a whole percent needs no ".0")."""
+    text = wording.rate_text(rate)
+    return text.replace(".0%", "%") if text else None
+
+
+def _investment(by_code: dict[str, Result]) -> dict[str, str]:
+    """The investment clauses in the words bulletins use (新签订招商引资合同项目20个,总投资58.8亿元;
+    新建亿元以上项目26个,同比增长30%), keyed by the indicator they stand in place of."""
+    out: dict[str, str] = {}
+    signed, amount = by_code.get("INV_SIGN_N"), by_code.get("INV_SIGN_AMT")
+    if signed is not None and signed.value is not None:
+        text = f"新签订招商引资合同项目{wording.count_text(signed.value.quantize(Decimal(1)), signed.indicator.unit)}"
+        if amount is not None and amount.value is not None:
+            text += f",总投资{wording.amount_text(amount.value, amount.indicator.unit, amount.indicator.decimals)}"
+        out["INV_SIGN_N"] = text
+    started = by_code.get("INV_BIG_START")
+    if started is not None and started.value is not None:
+        text = f"新建亿元以上项目{wording.count_text(started.value.quantize(Decimal(1)), started.indicator.unit)}"
+        change = _count_rate(started.growth) if started.last_year else None
+        out["INV_BIG_START"] = text + (f",同比{change}" if change else "")
+    return out
+
+
+INVESTMENT_CODES = {"INV_SIGN_N", "INV_SIGN_AMT", "INV_BIG_START"}
+
+
 def bulletin(zone: Zone, period: Period | str) -> str:
     """The paragraph for a zone and period; the period is named as given (2024H1 → 2024年上半年)."""
     period = Period.parse(period) if isinstance(period, str) else period
@@ -69,7 +97,14 @@ def bulletin(zone: Zone, period: Period | str) -> str:
         .select_related("indicator")
         .order_by("indicator__order", "indicator__code")
     )
-    clauses = [text for text in (clause(r) for r in results) if text]
+    results = list(results)
+    investment = _investment({r.indicator.code: r for r in results if r.indicator.code in INVESTMENT_CODES})
+    clauses = []
+    for result in results:
+        code = result.indicator.code
+        text = investment.get(code) if code in INVESTMENT_CODES else clause(result)
+        if text:
+            clauses.append(text)
     if not clauses:
         return f"{period.label},{zone.name}暂无可发布的指标数据。"
     return f"{period.label},{zone.name}" + ";".join(clauses) + "。"

@@ -2,7 +2,8 @@
 plan, and results computed from them and from the demo's approved reports.
 
 Published (seed): GDP 54.4 亿元 +14.3% (real); industrial value added +5.4% (real, official growth only);
-general public budget revenue 5.26 亿元 +32.5%; new market entities 651 +5.2%. Last year's budget
+general public budget revenue 5.26 亿元 +32.5%; new market entities 651 +5.2%. (Funds in place, 58.32 亿元 +7.0%, are computed from the project
+ledger's demo, `jushi.projects.demo`.) Last year's budget
 revenue and market entities are derived from the published growth. Targets and the doubling plan's
 base are synthetic and say so in their notes, as are the second (synthetic) zone's figures that give
 the provincial ranking a second row.
@@ -26,15 +27,6 @@ FIGURES = [
     ("IND_VA", "2024H1", None, None, "0.054", "可比价", "公布数(只公布增速)"),
     ("FISC_GPB", "2024H1", "5.26", "3.97", "0.325", "自然口径", "公布数;上年同期按公布增速推算"),
     ("MKT_NEW", "2024H1", "651", "619", "0.052", "自然口径", "公布数;上年同期按公布增速推算"),
-    (
-        "INV_FUND",
-        "2024H1",
-        "58.32",
-        "54.5",
-        "0.07",
-        "自然口径",
-        "公布数(招商局报送;项目台账接入后由台账计算)",
-    ),
 ]
 # indicator, 2024 target value, note
 TARGETS = [

@@ -18,7 +18,7 @@ from jushi.registry.models import Zone
 
 from .choices import GrowthMethod, Scope, Source
 from .models import DeptFigure, Indicator, Result
-from .sources import Figures, figures_for
+from .sources import Figures, figures_for, periods_from_sources
 
 
 def stored_period(period: Period | str) -> str:
@@ -149,11 +149,13 @@ def refresh(zone: Zone, period: Period | str, *, indicators=None, cache: dict | 
 
 
 def periods_with_data(zone: Zone) -> list[Period]:
-    """Every period a zone has opened reports or entered department figures for."""
+    """Every period a zone has opened reports or entered department figures for, or a plugged-in
+    source (the project ledger) has data for."""
     from jushi.reporting.models import ReportingPeriod
 
     codes = set(ReportingPeriod.objects.filter(zone=zone).values_list("code", flat=True))
     codes |= set(DeptFigure.objects.filter(zone=zone).values_list("period", flat=True))
+    codes |= periods_from_sources(zone)
     return sorted({Period.parse(stored_period(c)) for c in codes})
 
 

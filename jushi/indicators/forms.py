@@ -12,7 +12,7 @@ class FigureForm(forms.Form):
     zone = forms.ModelChoiceField(label="开发区", queryset=Zone.objects.none())
     indicator = forms.ModelChoiceField(
         label="指标",
-        queryset=Indicator.objects.filter(source__in=[Source.DEPT, Source.LEDGER], is_active=True),
+        queryset=Indicator.objects.filter(source=Source.DEPT, is_active=True),
         help_text="括号内是该指标的单位,数值按此单位填写",
     )
     period = forms.CharField(

@@ -39,7 +39,7 @@ HEADERS = {
     "growth": "目标增速(%)",
 }
 REQUIRED = ("zone", "indicator", "period")
-ENTERED = (Source.DEPT, Source.LEDGER)  # LEDGER: the bureau's totals, until the project ledger plugs in
+ENTERED = (Source.DEPT,)  # LEDGER figures come from the project ledger, CALC from formulas
 UNIT_SLIP = Decimal(100)  # a value this many times last year's (or a hundredth of it) is a unit slip
 
 

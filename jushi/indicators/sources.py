@@ -3,8 +3,9 @@
 The engine asks a source for an indicator's figures in a zone and period and gets `Figures` back: the
 zone total this year and last year, the official growth where one is published, how many units were
 summed, and the same pairs per park and per industry for the breakdowns. ENT (approved enterprise
-reports) and DEPT (department figures) are here; the project ledger registers a LEDGER source with
-`register_source` without touching the engine.
+reports) and DEPT (department figures) are here; the project ledger (`jushi.projects.ledger`) registers
+the LEDGER source with `register_source`, and the periods it has data for with
+`register_period_source`, without touching the engine.
 """
 
 from collections import defaultdict
@@ -40,6 +41,22 @@ def register_source(source: str, function: SourceFunction) -> None:
     """Plug a source in (the project ledger registers LEDGER from its AppConfig.ready). The function
     takes (indicator, zone, period, cache=dict) and returns Figures, or None when it has no figure."""
     _SOURCES[source] = function
+
+
+PeriodFunction = Callable[[Zone], set[str]]  # zone → period codes the source has data for
+_PERIOD_SOURCES: dict[str, PeriodFunction] = {}
+
+
+def register_period_source(name: str, function: PeriodFunction) -> None:
+    """Tell the engine which periods a plugged-in source has data for, so a rebuild computes them."""
+    _PERIOD_SOURCES[name] = function
+
+
+def periods_from_sources(zone: Zone) -> set[str]:
+    codes: set[str] = set()
+    for function in _PERIOD_SOURCES.values():
+        codes |= function(zone)
+    return codes
 
 
 def figures_for(
@@ -163,9 +180,6 @@ def department_figures(
 
 register_source(Source.ENT, enterprise_figures)
 register_source(Source.DEPT, department_figures)
-# Until the project ledger registers its own LEDGER source, the investment bureau's reported totals
-# are entered like department figures and read the same way.
-register_source(Source.LEDGER, department_figures)
 
 
 def enterprise_pairs(indicator: Indicator, zone: Zone, period: Period) -> dict[str, Pair]:

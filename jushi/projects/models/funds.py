@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jushi.registry.models import Zone
+
+from ..choices import EVIDENCE_GRADE, Evidence, SourceRegion
+from ..querysets import ProjectPartQuerySet
+from .pipeline import Project
+
+
+class FundsRecord(models.Model):
+    """An amount of funds in place (到位资金) on a date, with its evidence. The zone is stored with the
+    record so that a period's total is one indexed sum."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+", editable=False)
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="funds"
+    )
+    on = models.DateField(_("到位日期"))
+    amount = models.DecimalField(_("金额(万元)"), max_digits=14, decimal_places=2)
+    evidence = models.CharField(_("凭证类型"), max_length=10, choices=Evidence.choices)
+    source_region = models.CharField(_("资金来源地"), max_length=10, choices=SourceRegion.choices)
+    attachment = models.ForeignKey(
+        "projects.Attachment",
+        verbose_name=_("凭证附件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["zone", "on"]), models.Index(fields=["project", "on"])]
+        verbose_name = _("到位资金")
+        verbose_name_plural = _("到位资金")
+
+    def __str__(self):
+        return f"{self.project} {self.on} {self.amount}万元"
+
+    @property
+    def grade(self) -> str:
+        return EVIDENCE_GRADE[self.evidence]
+
+
+class ContractChange(models.Model):
+    """A recorded change of a signed contract's agreed investment (what allows funds beyond it)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contract_changes")
+    on = models.DateField(_("变更日期"))
+    old_investment = models.DecimalField(_("原协议投资(万元)"), max_digits=14, decimal_places=2, null=True)
+    new_investment = models.DecimalField(_("新协议投资(万元)"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("变更原因"), max_length=300)
+    attachment = models.ForeignKey(
+        "projects.Attachment",
+        verbose_name=_("补充协议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("合同变更")
+        verbose_name_plural = _("合同变更")
+
+    def __str__(self):
+        return f"{self.project} {self.on}"

@@ -1,0 +1,65 @@
+import datetime as dt
+
+from django.db import models
+
+from jushi.core import scopes
+from jushi.core.querysets import RestrictedQuerySet
+
+from .choices import COUNTED, ProblemStatus
+
+# Who may see a confidential project (still under negotiation, name not yet public): administrators
+# and the investment and project departments. Everyone else sees it only inside the totals.
+CONFIDENTIAL_DEPARTMENTS = ("investment", "projects")
+
+
+def sees_confidential(user) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return getattr(user, "role", "") == "admin" or getattr(user, "department", "") in CONFIDENTIAL_DEPARTMENTS
+
+
+class ProjectQuerySet(RestrictedQuerySet):
+    zone_path = "zone"
+
+    def visible_to(self, user):
+        scope = scopes.scope_of(user)
+        if scope.enterprise_id is not None:  # enterprise reporters have no business in the ledger
+            return self.none()
+        rows = super().visible_to(user)
+        return rows if sees_confidential(user) else rows.filter(confidential=False)
+
+    def counted(self):
+        """Projects a signing counts for: not a suspected or merged duplicate."""
+        return self.filter(duplicate_status__in=COUNTED)
+
+
+class ProjectPartQuerySet(RestrictedQuerySet):
+    """Rows that belong to a project (funds, milestones, problems…): visible with their project."""
+
+    zone_path = "project__zone"
+
+    def visible_to(self, user):
+        from .models import Project
+
+        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+
+
+class ProblemQuerySet(ProjectPartQuerySet):
+    def open(self):
+        return self.filter(status=ProblemStatus.OPEN)
+
+    def overdue(self, today: dt.date | None = None):
+        return self.open().filter(due_on__lt=today or dt.date.today())
+
+
+class EventQuerySet(RestrictedQuerySet):
+    zone_path = "zone"
+
+    def visible_to(self, user):
+        if scopes.scope_of(user).enterprise_id is not None:
+            return self.none()
+        return super().visible_to(user)
+
+
+class InvestorQuerySet(models.QuerySet):
+    pass
