@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .choices import ChangeAction
 from .models import ChangeLog
@@ -17,6 +18,8 @@ def _json(value):
         return f"{value.normalize():f}"
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, FieldFile):
+        return value.name or None
     return value
 
 

@@ -37,6 +37,7 @@ EDITABLE = (
     "note",
 )
 SIMILAR = 0.6  # SequenceMatcher ratio of normalized project names counted as "the same project"
+SHARED_PHRASE = 3  # …or a phrase of this many characters in common
 
 
 def _investor(data: dict, errors: dict) -> Investor | None:
@@ -153,6 +154,18 @@ def _own_words(project_name: str, investor_name: str) -> str:
     return project_name
 
 
+def _similar(a: str, b: str) -> bool:
+    """Two project names of one investor name the same project: one contains the other, they are
+    mostly alike, or they share a phrase of three characters or more (无人机, 锂电池…). Staff confirm or
+    merge what is flagged, so the guard leans to flagging."""
+    if a in b or b in a:
+        return True
+    matcher = SequenceMatcher(None, a, b)
+    if matcher.ratio() >= SIMILAR:
+        return True
+    return matcher.find_longest_match(0, len(a), 0, len(b)).size >= SHARED_PHRASE
+
+
 def find_duplicates(project: Project, *, window_days: int | None = None) -> list[Project]:
     """Earlier projects of the same zone that look like this one: the same investor (credit code, or
     normalized name) and a similar project name, dated within the window. Merged ones are left out."""
@@ -179,7 +192,7 @@ def find_duplicates(project: Project, *, window_days: int | None = None) -> list
         theirs = _own_words(other.normalized_name, other.investor.normalized_name)
         if not name or not theirs:
             continue
-        if name in theirs or theirs in name or SequenceMatcher(None, name, theirs).ratio() >= SIMILAR:
+        if _similar(name, theirs):
             found.append(other)
     return sorted(found, key=lambda p: (p.signed_on or p.lead_on, p.pk))
 
@@ -307,6 +320,8 @@ def advance_stage(
     left are cleared (the change log keeps them). `version` is what the user saw: if someone moved the
     project since, the move is refused and the user told who did what."""
     ensure_project(actor, project)
+    seen = project.version if version is None else int(version)
+    project = Project.objects.select_related("stage", "zone").get(pk=project.pk)  # what is stored now
     data = dict(data or {})
     errors: dict = {}
     stages = list(Stage.objects.all())
@@ -315,7 +330,7 @@ def advance_stage(
     current = by_code[project.stage.code]
     if target is None:
         raise ProjectError({"to_stage": f"未知的阶段“{to_stage}”"})
-    if version is not None and int(version) != project.version:
+    if seen != project.version:
         raise _stale(project)
     if target.order == current.order:
         raise ProjectError({"to_stage": f"项目已处于“{current.name}”阶段"})
