@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: setup demo test test-pg test-browser bench bench-indicators lint format check-deploy clean
+.PHONY: setup demo test test-pg test-browser bench bench-indicators bench-projects lint format check-deploy clean
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -45,6 +45,10 @@ bench: $(STAMP_PY)
 # A synthetic province: 100 zones, 20,000 enterprises, 33 periods; about 2 minutes on SQLite.
 bench-indicators: $(STAMP_PY)
 	$(BIN)/python bench/indicators_province.py $(BENCH_ARGS)
+
+# A project ledger of 50,000 projects, 500,000 funds records, 200,000 stage changes; pages and refresh.
+bench-projects: $(STAMP_PY)
+	$(BIN)/python bench/projects_ledger.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

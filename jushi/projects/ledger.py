@@ -16,6 +16,7 @@ Each comes with parts by functional area and industry division, as the ENT figur
 """
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from decimal import Decimal
 
@@ -183,17 +184,28 @@ def affected_periods(zone, dates) -> list[Period]:
     return out
 
 
-def refresh_later(zone, dates) -> None:
-    """After the transaction commits, recompute the zone's results the change touches."""
-    dates = [d for d in dates if d]
-    if not dates:
-        return
+_pending = threading.local()  # zone pk → (zone, dates) changed in the current transaction
 
-    def run():
-        from jushi.indicators import engine
 
+def _refresh_pending() -> None:
+    from jushi.indicators import engine
+
+    pending, _pending.zones = getattr(_pending, "zones", None) or {}, None
+    for zone, dates in pending.values():
         cache: dict = {}
         for period in affected_periods(zone, dates):
             engine.refresh(zone, period, cache=cache)
 
-    transaction.on_commit(run)
+
+def refresh_later(zone, dates) -> None:
+    """After the transaction commits, recompute the zone's results the change touches. Changes in one
+    transaction (an import of many rows) share one refresh of each period they touch."""
+    dates = [d for d in dates if d]
+    if not dates:
+        return
+    if getattr(_pending, "zones", None) is None:
+        _pending.zones = {}
+    _pending.zones.setdefault(zone.pk, (zone, set()))[1].update(dates)
+    # Every change registers the callback; the first to run after the commit does all the work and the
+    # rest find nothing left. (What a rolled-back change left behind is recomputed too: harmless.)
+    transaction.on_commit(_refresh_pending)
