@@ -10,7 +10,7 @@ from django.db.models.fields.files import FieldFile
 from .choices import ChangeAction
 from .models import ChangeLog
 
-SKIP_FIELDS = {"id", "created", "updated"}
+SKIP_FIELDS = {"id", "created", "updated", "version", "normalized_name"}  # bookkeeping, not facts
 
 
 def _json(value):

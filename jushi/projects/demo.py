@@ -246,6 +246,8 @@ def _split_funds(rng, projects, total, start, end, evidence_weights):
             records.append(
                 FundsRecord(
                     zone_id=p.zone_id,
+                    park_id=p.park_id,
+                    industry_id=p.industry_id,
                     project=p,
                     on=on,
                     amount=part,

@@ -27,6 +27,7 @@ from jushi.indicators.choices import Scope
 from jushi.indicators.sources import Figures, division_of
 from jushi.lib.indicator_math import Pair
 from jushi.lib.periods import Period
+from jushi.registry.models import Industry, Park
 
 from .choices import BIG_PROJECT, COUNTED, EVIDENCED, OUTSIDE
 from .models import FundsRecord, Project
@@ -53,14 +54,19 @@ def _measures(zone, start: dt.date, end: dt.date) -> dict[str, dict[tuple[str, s
         if industry:
             bucket[(Scope.INDUSTRY, division_of(industry))] += amount
 
-    funds = (
+    funds = (  # read from the covering index alone; area and industry ids are named below
         FundsRecord.objects.filter(zone=zone, on__gte=start, on__lte=end, evidence__in=EVIDENCED)
-        .values("project__park__code", "project__industry__code", "source_region")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .values("park_id", "industry_id", "source_region")
+        .annotate(total=Sum("amount"), n=Count("amount"))
         .order_by()
     )
+    funds = list(funds)
+    parks = dict(Park.objects.filter(pk__in={r["park_id"] for r in funds}).values_list("pk", "code"))
+    industries = dict(
+        Industry.objects.filter(pk__in={r["industry_id"] for r in funds}).values_list("pk", "code")
+    )
     for row in funds:
-        park, industry = row["project__park__code"], row["project__industry__code"]
+        park, industry = parks.get(row["park_id"]), industries.get(row["industry_id"])
         add("INV_FUND", park, industry, row["total"])
         out["INV_FUND"][("units", "")] += row["n"]
         if row["source_region"] in OUTSIDE:

@@ -8,298 +8,793 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0002_load_industries'),
+        ("registry", "0002_load_industries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Investor',
+            name="Investor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='投资方')),
-                ('normalized_name', models.CharField(db_index=True, editable=False, max_length=100)),
-                ('credit_code', models.CharField(blank=True, max_length=18, null=True, unique=True, validators=[jushi.projects.models.pipeline.validate_credit_code], verbose_name='统一社会信用代码')),
-                ('region', models.CharField(blank=True, help_text='如 山东省济南市', max_length=50, verbose_name='所在地区')),
-                ('created', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="投资方")),
+                ("normalized_name", models.CharField(db_index=True, editable=False, max_length=100)),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        null=True,
+                        unique=True,
+                        validators=[jushi.projects.models.pipeline.validate_credit_code],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True, help_text="如 山东省济南市", max_length=50, verbose_name="所在地区"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '投资方',
-                'verbose_name_plural': '投资方',
-                'ordering': ['name'],
+                "verbose_name": "投资方",
+                "verbose_name_plural": "投资方",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('lead', '线索'), ('talks', '在谈'), ('signed', '签约'), ('land', '供地'), ('started', '开工'), ('producing', '投产'), ('full', '达产')], max_length=12, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=20, verbose_name='名称')),
-                ('order', models.PositiveSmallIntegerField(unique=True, verbose_name='顺序')),
-                ('time_limit_days', models.PositiveIntegerField(blank=True, help_text='停留超过时限即亮红灯;空为不限', null=True, verbose_name='时限(天)')),
-                ('probability', models.DecimalField(decimal_places=2, help_text='0–1,用于按概率加权预测签约额', max_digits=4, verbose_name='预测概率')),
-                ('required_fields', models.JSONField(blank=True, default=list, verbose_name='进入本阶段需填写')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("lead", "线索"),
+                            ("talks", "在谈"),
+                            ("signed", "签约"),
+                            ("land", "供地"),
+                            ("started", "开工"),
+                            ("producing", "投产"),
+                            ("full", "达产"),
+                        ],
+                        max_length=12,
+                        unique=True,
+                        verbose_name="代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=20, verbose_name="名称")),
+                ("order", models.PositiveSmallIntegerField(unique=True, verbose_name="顺序")),
+                (
+                    "time_limit_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="停留超过时限即亮红灯;空为不限",
+                        null=True,
+                        verbose_name="时限(天)",
+                    ),
+                ),
+                (
+                    "probability",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="0–1,用于按概率加权预测签约额",
+                        max_digits=4,
+                        verbose_name="预测概率",
+                    ),
+                ),
+                (
+                    "required_fields",
+                    models.JSONField(blank=True, default=list, verbose_name="进入本阶段需填写"),
+                ),
             ],
             options={
-                'verbose_name': '项目阶段',
-                'verbose_name_plural': '项目阶段',
-                'ordering': ['order'],
+                "verbose_name": "项目阶段",
+                "verbose_name_plural": "项目阶段",
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('contract', '合同'), ('receipt', '到位资金凭证'), ('land', '用地文件'), ('permit', '审批文件'), ('photo', '现场照片'), ('other', '其他')], max_length=10, verbose_name='类型')),
-                ('file', models.FileField(upload_to=jushi.projects.models.schedule.attachment_path, verbose_name='文件')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('size', models.PositiveIntegerField(verbose_name='大小(字节)')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("contract", "合同"),
+                            ("receipt", "到位资金凭证"),
+                            ("land", "用地文件"),
+                            ("permit", "审批文件"),
+                            ("photo", "现场照片"),
+                            ("other", "其他"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=jushi.projects.models.schedule.attachment_path, verbose_name="文件"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("size", models.PositiveIntegerField(verbose_name="大小(字节)")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '附件',
-                'verbose_name_plural': '附件',
-                'ordering': ['-created', '-id'],
+                "verbose_name": "附件",
+                "verbose_name_plural": "附件",
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='活动名称')),
-                ('held_on', models.DateField(verbose_name='举办日期')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='地点')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='registry.zone', verbose_name='开发区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="活动名称")),
+                ("held_on", models.DateField(verbose_name="举办日期")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="地点")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="registry.zone",
+                        verbose_name="开发区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签约活动',
-                'verbose_name_plural': '签约活动',
-                'ordering': ['-held_on', 'name'],
+                "verbose_name": "签约活动",
+                "verbose_name_plural": "签约活动",
+                "ordering": ["-held_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='项目编号')),
-                ('name', models.CharField(max_length=120, verbose_name='项目名称')),
-                ('normalized_name', models.CharField(editable=False, max_length=120)),
-                ('source_region', models.CharField(choices=[('abroad', '境外'), ('province', '省外(区外)'), ('city', '市外'), ('local', '本地')], default='province', max_length=10, verbose_name='资金来源地')),
-                ('agreed_investment', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='协议总投资(万元)')),
-                ('fixed_asset_investment', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='固定资产投资(万元)')),
-                ('expected_output', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='达产后年产值(万元)')),
-                ('expected_tax', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='达产后年税收(万元)')),
-                ('land_mu', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='用地(亩)')),
-                ('parcel', models.CharField(blank=True, max_length=50, verbose_name='地块编号')),
-                ('contract_no', models.CharField(blank=True, max_length=50, verbose_name='合同编号')),
-                ('official', models.CharField(blank=True, max_length=50, verbose_name='责任领导')),
-                ('unit', models.CharField(blank=True, max_length=100, verbose_name='责任单位')),
-                ('confidential', models.BooleanField(default=False, help_text='在谈阶段不公开名称:只有管理员、招商局和项目办能看到', verbose_name='保密')),
-                ('stage_entered_on', models.DateField(verbose_name='进入本阶段日期')),
-                ('lead_on', models.DateField(verbose_name='线索日期')),
-                ('talks_on', models.DateField(blank=True, null=True, verbose_name='洽谈日期')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='签约日期')),
-                ('planned_start_on', models.DateField(blank=True, help_text='签约后超过此日期仍未开工即亮红灯', null=True, verbose_name='约定开工日期')),
-                ('land_on', models.DateField(blank=True, null=True, verbose_name='摘牌日期')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='开工日期')),
-                ('produced_on', models.DateField(blank=True, null=True, verbose_name='投产日期')),
-                ('full_on', models.DateField(blank=True, null=True, verbose_name='达产日期')),
-                ('duplicate_status', models.CharField(blank=True, choices=[('', '—'), ('flagged', '疑似重复,待确认'), ('new', '已确认为新项目'), ('merged', '已合并')], default='', max_length=8, verbose_name='查重')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='projects.project', verbose_name='疑似重复于')),
-                ('enterprise', models.ForeignKey(blank=True, help_text='项目公司注册后关联,投产上规后进入统计报表', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='projects', to='registry.enterprise', verbose_name='落地企业')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='projects.event', verbose_name='签约活动')),
-                ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.industry', verbose_name='行业')),
-                ('investor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='projects.investor', verbose_name='投资方')),
-                ('park', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.park', verbose_name='功能区')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='registry.zone', verbose_name='开发区')),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='projects.stage', verbose_name='阶段')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="项目编号")),
+                ("name", models.CharField(max_length=120, verbose_name="项目名称")),
+                ("normalized_name", models.CharField(editable=False, max_length=120)),
+                (
+                    "source_region",
+                    models.CharField(
+                        choices=[
+                            ("abroad", "境外"),
+                            ("province", "省外(区外)"),
+                            ("city", "市外"),
+                            ("local", "本地"),
+                        ],
+                        default="province",
+                        max_length=10,
+                        verbose_name="资金来源地",
+                    ),
+                ),
+                (
+                    "agreed_investment",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="协议总投资(万元)",
+                    ),
+                ),
+                (
+                    "fixed_asset_investment",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="固定资产投资(万元)",
+                    ),
+                ),
+                (
+                    "expected_output",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="达产后年产值(万元)",
+                    ),
+                ),
+                (
+                    "expected_tax",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="达产后年税收(万元)",
+                    ),
+                ),
+                (
+                    "land_mu",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="用地(亩)"
+                    ),
+                ),
+                ("parcel", models.CharField(blank=True, max_length=50, verbose_name="地块编号")),
+                ("contract_no", models.CharField(blank=True, max_length=50, verbose_name="合同编号")),
+                ("official", models.CharField(blank=True, max_length=50, verbose_name="责任领导")),
+                ("unit", models.CharField(blank=True, max_length=100, verbose_name="责任单位")),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False,
+                        help_text="在谈阶段不公开名称:只有管理员、招商局和项目办能看到",
+                        verbose_name="保密",
+                    ),
+                ),
+                ("stage_entered_on", models.DateField(verbose_name="进入本阶段日期")),
+                ("lead_on", models.DateField(verbose_name="线索日期")),
+                ("talks_on", models.DateField(blank=True, null=True, verbose_name="洽谈日期")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="签约日期")),
+                (
+                    "planned_start_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="签约后超过此日期仍未开工即亮红灯",
+                        null=True,
+                        verbose_name="约定开工日期",
+                    ),
+                ),
+                ("land_on", models.DateField(blank=True, null=True, verbose_name="摘牌日期")),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="开工日期")),
+                ("produced_on", models.DateField(blank=True, null=True, verbose_name="投产日期")),
+                ("full_on", models.DateField(blank=True, null=True, verbose_name="达产日期")),
+                (
+                    "duplicate_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "—"),
+                            ("flagged", "疑似重复,待确认"),
+                            ("new", "已确认为新项目"),
+                            ("merged", "已合并"),
+                        ],
+                        default="",
+                        max_length=8,
+                        verbose_name="查重",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="projects.project",
+                        verbose_name="疑似重复于",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="项目公司注册后关联,投产上规后进入统计报表",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="projects",
+                        to="registry.enterprise",
+                        verbose_name="落地企业",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="projects.event",
+                        verbose_name="签约活动",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.industry",
+                        verbose_name="行业",
+                    ),
+                ),
+                (
+                    "investor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="projects.investor",
+                        verbose_name="投资方",
+                    ),
+                ),
+                (
+                    "park",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.park",
+                        verbose_name="功能区",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="registry.zone",
+                        verbose_name="开发区",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="projects.stage",
+                        verbose_name="阶段",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目',
-                'verbose_name_plural': '项目',
-                'ordering': ['-updated', '-id'],
+                "verbose_name": "项目",
+                "verbose_name_plural": "项目",
+                "ordering": ["-updated", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='问题')),
-                ('detail', models.TextField(blank=True, verbose_name='详情')),
-                ('owner', models.CharField(max_length=50, verbose_name='责任人')),
-                ('owner_unit', models.CharField(blank=True, max_length=100, verbose_name='责任单位')),
-                ('raised_on', models.DateField(verbose_name='提出日期')),
-                ('due_on', models.DateField(verbose_name='限期')),
-                ('status', models.CharField(choices=[('open', '未解决'), ('resolved', '已解决')], default='open', max_length=10, verbose_name='状态')),
-                ('resolution', models.TextField(blank=True, verbose_name='解决情况')),
-                ('resolved_on', models.DateField(blank=True, null=True, verbose_name='解决日期')),
-                ('escalation', models.PositiveSmallIntegerField(choices=[(0, '未督办'), (1, '部门督办'), (2, '领导督办')], default=0, verbose_name='督办')),
-                ('escalated_on', models.DateField(blank=True, null=True, verbose_name='督办日期')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="问题")),
+                ("detail", models.TextField(blank=True, verbose_name="详情")),
+                ("owner", models.CharField(max_length=50, verbose_name="责任人")),
+                ("owner_unit", models.CharField(blank=True, max_length=100, verbose_name="责任单位")),
+                ("raised_on", models.DateField(verbose_name="提出日期")),
+                ("due_on", models.DateField(verbose_name="限期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "未解决"), ("resolved", "已解决")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="解决情况")),
+                ("resolved_on", models.DateField(blank=True, null=True, verbose_name="解决日期")),
+                (
+                    "escalation",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "未督办"), (1, "部门督办"), (2, "领导督办")],
+                        default=0,
+                        verbose_name="督办",
+                    ),
+                ),
+                ("escalated_on", models.DateField(blank=True, null=True, verbose_name="督办日期")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题',
-                'verbose_name_plural': '问题清单',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "问题",
+                "verbose_name_plural": "问题清单",
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyInvestment',
+            name="MonthlyInvestment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.CharField(help_text='如 2024-03', max_length=7, verbose_name='月份')),
-                ('planned', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='计划投资(万元)')),
-                ('actual', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='实际投资(万元)')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='monthly', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.CharField(help_text="如 2024-03", max_length=7, verbose_name="月份")),
+                (
+                    "planned",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="计划投资(万元)"
+                    ),
+                ),
+                (
+                    "actual",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="实际投资(万元)"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="monthly",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度投资',
-                'verbose_name_plural': '月度投资',
-                'ordering': ['month'],
+                "verbose_name": "月度投资",
+                "verbose_name_plural": "月度投资",
+                "ordering": ["month"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='节点')),
-                ('planned_on', models.DateField(verbose_name='计划日期')),
-                ('actual_on', models.DateField(blank=True, null=True, verbose_name='实际日期')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="节点")),
+                ("planned_on", models.DateField(verbose_name="计划日期")),
+                ("actual_on", models.DateField(blank=True, null=True, verbose_name="实际日期")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '里程碑',
-                'verbose_name_plural': '里程碑',
-                'ordering': ['planned_on', 'id'],
+                "verbose_name": "里程碑",
+                "verbose_name_plural": "里程碑",
+                "ordering": ["planned_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FundsRecord',
+            name="FundsRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='到位日期')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='金额(万元)')),
-                ('evidence', models.CharField(choices=[('bank', '银行进账单'), ('verified', '验资报告'), ('invoice', '设备发票'), ('self', '企业自报')], max_length=10, verbose_name='凭证类型')),
-                ('source_region', models.CharField(choices=[('abroad', '境外'), ('province', '省外(区外)'), ('city', '市外'), ('local', '本地')], max_length=10, verbose_name='资金来源地')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('attachment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='projects.attachment', verbose_name='凭证附件')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('zone', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.zone')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='funds', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="到位日期")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额(万元)")),
+                (
+                    "evidence",
+                    models.CharField(
+                        choices=[
+                            ("bank", "银行进账单"),
+                            ("verified", "验资报告"),
+                            ("invoice", "设备发票"),
+                            ("self", "企业自报"),
+                        ],
+                        max_length=10,
+                        verbose_name="凭证类型",
+                    ),
+                ),
+                (
+                    "source_region",
+                    models.CharField(
+                        choices=[
+                            ("abroad", "境外"),
+                            ("province", "省外(区外)"),
+                            ("city", "市外"),
+                            ("local", "本地"),
+                        ],
+                        max_length=10,
+                        verbose_name="资金来源地",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "attachment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="projects.attachment",
+                        verbose_name="凭证附件",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.zone",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="funds",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '到位资金',
-                'verbose_name_plural': '到位资金',
-                'ordering': ['-on', '-id'],
+                "verbose_name": "到位资金",
+                "verbose_name_plural": "到位资金",
+                "ordering": ["-on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ContractChange',
+            name="ContractChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='变更日期')),
-                ('old_investment', models.DecimalField(decimal_places=2, max_digits=14, null=True, verbose_name='原协议投资(万元)')),
-                ('new_investment', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='新协议投资(万元)')),
-                ('reason', models.CharField(max_length=300, verbose_name='变更原因')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('attachment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='projects.attachment', verbose_name='补充协议')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contract_changes', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="变更日期")),
+                (
+                    "old_investment",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, null=True, verbose_name="原协议投资(万元)"
+                    ),
+                ),
+                (
+                    "new_investment",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="新协议投资(万元)"),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="变更原因")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "attachment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="projects.attachment",
+                        verbose_name="补充协议",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contract_changes",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合同变更',
-                'verbose_name_plural': '合同变更',
-                'ordering': ['on', 'id'],
+                "verbose_name": "合同变更",
+                "verbose_name_plural": "合同变更",
+                "ordering": ["on", "id"],
             },
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='projects.project'),
+            model_name="attachment",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="projects.project"
+            ),
         ),
         migrations.CreateModel(
-            name='StageChange',
+            name="StageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('days', models.PositiveIntegerField(blank=True, help_text='离开该阶段时写入;仍在该阶段为空', null=True, verbose_name='停留天数')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.stage')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_changes', to='projects.project')),
-                ('to_stage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="日期")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="离开该阶段时写入;仍在该阶段为空",
+                        null=True,
+                        verbose_name="停留天数",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="projects.stage",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_changes",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="projects.stage"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '阶段变更',
-                'verbose_name_plural': '阶段变更',
-                'ordering': ['on', 'id'],
+                "verbose_name": "阶段变更",
+                "verbose_name_plural": "阶段变更",
+                "ordering": ["on", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(fields=('zone', 'name'), name='event_unique_name'),
+            model_name="event",
+            constraint=models.UniqueConstraint(fields=("zone", "name"), name="event_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['status', 'due_on'], name='projects_pr_status_d6d405_idx'),
+            model_name="problem",
+            index=models.Index(fields=["status", "due_on"], name="projects_pr_status_d6d405_idx"),
         ),
         migrations.AddConstraint(
-            model_name='monthlyinvestment',
-            constraint=models.UniqueConstraint(fields=('project', 'month'), name='monthly_unique_month'),
+            model_name="monthlyinvestment",
+            constraint=models.UniqueConstraint(fields=("project", "month"), name="monthly_unique_month"),
         ),
         migrations.AddIndex(
-            model_name='fundsrecord',
-            index=models.Index(fields=['zone', 'on'], name='projects_fu_zone_id_aa1381_idx'),
+            model_name="fundsrecord",
+            index=models.Index(fields=["zone", "on"], name="projects_fu_zone_id_aa1381_idx"),
         ),
         migrations.AddIndex(
-            model_name='fundsrecord',
-            index=models.Index(fields=['project', 'on'], name='projects_fu_project_32a975_idx'),
+            model_name="fundsrecord",
+            index=models.Index(fields=["project", "on"], name="projects_fu_project_32a975_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['zone', 'stage'], name='projects_pr_zone_id_be55ac_idx'),
+            model_name="project",
+            index=models.Index(fields=["zone", "stage"], name="projects_pr_zone_id_be55ac_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['zone', 'signed_on'], name='projects_pr_zone_id_1e810c_idx'),
+            model_name="project",
+            index=models.Index(fields=["zone", "signed_on"], name="projects_pr_zone_id_1e810c_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['zone', 'started_on'], name='projects_pr_zone_id_830d08_idx'),
+            model_name="project",
+            index=models.Index(fields=["zone", "started_on"], name="projects_pr_zone_id_830d08_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['investor'], name='projects_pr_investo_c8332e_idx'),
+            model_name="project",
+            index=models.Index(fields=["investor"], name="projects_pr_investo_c8332e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(fields=('zone', 'code'), name='project_unique_code'),
+            model_name="project",
+            constraint=models.UniqueConstraint(fields=("zone", "code"), name="project_unique_code"),
         ),
         migrations.AddIndex(
-            model_name='stagechange',
-            index=models.Index(fields=['project', 'on'], name='projects_st_project_393f93_idx'),
+            model_name="stagechange",
+            index=models.Index(fields=["project", "on"], name="projects_st_project_393f93_idx"),
         ),
         migrations.AddIndex(
-            model_name='stagechange',
-            index=models.Index(fields=['to_stage', 'on'], name='projects_st_to_stag_3eca27_idx'),
+            model_name="stagechange",
+            index=models.Index(fields=["to_stage", "on"], name="projects_st_to_stag_3eca27_idx"),
         ),
     ]

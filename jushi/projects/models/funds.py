@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jushi.registry.models import Zone
+from jushi.registry.models import Industry, Park, Zone
 
 from ..choices import EVIDENCE_GRADE, Evidence, SourceRegion
 from ..querysets import ProjectPartQuerySet
@@ -10,10 +10,15 @@ from .pipeline import Project
 
 
 class FundsRecord(models.Model):
-    """An amount of funds in place (到位资金) on a date, with its evidence. The zone is stored with the
-    record so that a period's total is one indexed sum."""
+    """An amount of funds in place (到位资金) on a date, with its evidence. The project's zone, functional
+    area and industry are copied onto the record (and kept in step by the services when the project's
+    change), so that a period's totals by area and industry are read from one covering index."""
 
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+", editable=False)
+    park = models.ForeignKey(Park, null=True, on_delete=models.PROTECT, related_name="+", editable=False)
+    industry = models.ForeignKey(
+        Industry, null=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="funds"
     )
@@ -39,7 +44,14 @@ class FundsRecord(models.Model):
 
     class Meta:
         ordering = ["-on", "-id"]
-        indexes = [models.Index(fields=["zone", "on"]), models.Index(fields=["project", "on"])]
+        indexes = [
+            # covering: a zone's sums by date span, evidence, area, industry and region need no table reads
+            models.Index(
+                fields=["zone", "on", "evidence", "park", "industry", "source_region", "amount"],
+                name="funds_zone_span_covering",
+            ),
+            models.Index(fields=["project", "on"]),
+        ]
         verbose_name = _("到位资金")
         verbose_name_plural = _("到位资金")
 

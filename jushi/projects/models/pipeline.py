@@ -219,7 +219,8 @@ class Project(models.Model):
         ordering = ["-updated", "-id"]
         constraints = [models.UniqueConstraint(fields=["zone", "code"], name="project_unique_code")]
         indexes = [
-            models.Index(fields=["zone", "stage"]),
+            models.Index(fields=["zone", "stage", "updated"]),  # a kanban column, latest first
+            models.Index(fields=["zone", "updated"]),  # the ledger, latest first
             models.Index(fields=["zone", "signed_on"]),
             models.Index(fields=["zone", "started_on"]),
             models.Index(fields=["investor"]),
@@ -284,7 +285,10 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
-        indexes = [models.Index(fields=["project", "on"]), models.Index(fields=["to_stage", "on"])]
+        indexes = [
+            models.Index(fields=["project", "on"]),
+            models.Index(fields=["on", "to_stage", "days", "project"], name="stagechange_span_covering"),
+        ]
         verbose_name = _("阶段变更")
         verbose_name_plural = _("阶段变更")
 

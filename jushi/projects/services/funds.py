@@ -77,6 +77,8 @@ def record_funds(
             )
         funds = FundsRecord.objects.create(
             zone_id=locked.zone_id,
+            park_id=locked.park_id,
+            industry_id=locked.industry_id,
             project=locked,
             on=when,
             amount=value,

@@ -283,6 +283,7 @@ def update_project(*, actor, project: Project, data: dict, source: str, confirm:
         project.version = F("version") + 1
         project.save()
         project.refresh_from_db()
+        moved = _funds_follow(project)
         record(
             actor=actor,
             action=ChangeAction.UPDATE,
@@ -292,8 +293,23 @@ def update_project(*, actor, project: Project, data: dict, source: str, confirm:
             source=source,
             zone_id=project.zone_id,
         )
-        ledger.refresh_later(project.zone, [project.signed_on, project.started_on])
+        ledger.refresh_later(project.zone, [project.signed_on, project.started_on, *moved])
     return project
+
+
+def _funds_follow(project: Project) -> list[dt.date]:
+    """Keep the project's funds records on its functional area and industry; returns the dates of the
+    records that moved (their periods' breakdowns change)."""
+    from ..models import FundsRecord
+
+    stale = FundsRecord.objects.filter(project=project).exclude(
+        park_id=project.park_id, industry_id=project.industry_id
+    )
+    if project.park_id is None or project.industry_id is None:
+        stale = FundsRecord.objects.filter(project=project)
+    dates = list(stale.values_list("on", flat=True).distinct())
+    stale.update(park_id=project.park_id, industry_id=project.industry_id)
+    return dates
 
 
 def _stage_requirements(stage: Stage, values: dict, errors: dict, *, skipped: bool) -> None:
@@ -442,7 +458,8 @@ def advance_stage(
             reason=note.strip(),
             zone_id=locked.zone_id,
         )
-        ledger.refresh_later(locked.zone, [*dates.values(), *left_dates])
+        moved = _funds_follow(locked) if {"park", "industry"} & cleaned.keys() else []
+        ledger.refresh_later(locked.zone, [*dates.values(), *left_dates, *moved])
     return locked
 
 
@@ -476,6 +493,7 @@ def resolve_duplicate(*, actor, project: Project, decision: str, source: str, re
             moved = list(FundsRecord.objects.filter(project=project).values_list("on", flat=True))
             for model in (FundsRecord, Milestone, Problem, Attachment, ContractChange):
                 model.objects.filter(project=project).update(project=original)
+            _funds_follow(original)
             taken = set(original.monthly.values_list("month", flat=True))
             MonthlyInvestment.objects.filter(project=project).exclude(month__in=taken).update(
                 project=original
