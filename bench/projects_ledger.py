@@ -292,6 +292,11 @@ def setup(args):
                         now,
                     )
                 )
+        totals: dict[int, Decimal] = {}
+        for row in funds_rows:
+            totals[row[3]] = totals.get(row[3], Decimal(0)) + row[5]
+        for pk, total in totals.items():  # the ledger's counter of each project's funds
+            Project.objects.filter(pk=pk).update(funds_in_place=total)
         counts["funds records"] = insert_rows(
             FundsRecord,
             [

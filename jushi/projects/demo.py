@@ -526,6 +526,9 @@ def _ledger(zone) -> int:
     for start, end, total, mix in by_half:
         records += _split_funds(rng, projects, total, start, end, mix)
     FundsRecord.objects.bulk_create(records, batch_size=500)
+    for p in projects:
+        if p._funds:
+            Project.objects.filter(pk=p.pk).update(funds_in_place=p._funds)
     _schedule(zone, projects, rng)
     return len(projects) + 1 + 14
 

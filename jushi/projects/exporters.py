@@ -2,13 +2,11 @@
 
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from jushi.core.exporters import TableExporter
 
 from .choices import SourceRegion, StageCode
 from .columns import COLUMNS, HEADERS
-from .models import FundsRecord, Project
+from .models import Project
 
 KEYS = [key for key, _header, _help in COLUMNS]
 
@@ -67,16 +65,8 @@ class LedgerExporter(TableExporter):
         self.queryset = queryset
 
     def rows(self):
-        ids = self.queryset.order_by().values("pk")
-        funds = dict(
-            FundsRecord.objects.filter(project__in=ids)
-            .values("project_id")
-            .annotate(total=Sum("amount"))
-            .order_by()
-            .values_list("project_id", "total")
-        )
         rows = self.queryset.select_related("investor", "industry", "park", "stage", "event").order_by(
             "zone_id", "code"
         )
         for project in rows.iterator(chunk_size=2000):
-            yield project_row(project, funds.get(project.pk, Decimal(0)))
+            yield project_row(project, project.funds_in_place)

@@ -7,12 +7,8 @@ message}}`, with `confirm_required` when an amount over 1,000 亿元 needs `conf
 stage move someone else got in first (409).
 """
 
-from decimal import Decimal
-
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -29,7 +25,7 @@ from ..choices import Evidence, ProblemStatus
 from ..filtersets import SORTS, ProjectFilterSet
 from ..models import Event, FundsRecord, Problem, Project, Stage
 from ..services.common import NeedsConfirmation, ProjectError, StaleProject
-from ..services.funds import change_contract, funds_total, record_funds
+from ..services.funds import change_contract, record_funds
 from ..services.pipeline import advance_stage, create_event, create_project, resolve_duplicate, update_project
 from ..services.schedule import raise_problem, resolve_problem
 from . import serializers
@@ -172,19 +168,6 @@ def _zone(user, code: str) -> Zone:
     return zone
 
 
-_FUNDS_IN_PLACE = Coalesce(
-    Subquery(
-        FundsRecord.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    ),
-    Value(Decimal(0)),
-    output_field=DecimalField(max_digits=16, decimal_places=2),
-)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="项目台账", description="当前用户可见的项目;保密项目只有管理员、招商局和项目办可见。"
@@ -195,14 +178,12 @@ class ProjectViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     """Leads and projects, from the first contact to full capacity; stage moves, funds in place, contract
     changes, problems and duplicate decisions as POST actions."""
 
-    queryset = Project.objects.select_related(
-        "zone", "investor", "stage", "industry", "park", "event"
-    ).annotate(funds_in_place=_FUNDS_IN_PLACE)
+    queryset = Project.objects.select_related("zone", "investor", "stage", "industry", "park", "event")
     serializer_class = serializers.ProjectSerializer
     filterset_class = ProjectApiFilterSet
 
     def _project(self, project: Project, code: int = status.HTTP_200_OK) -> Response:
-        project.funds_in_place = funds_total(project)
+        project.refresh_from_db(fields=["funds_in_place", "agreed_investment", "version"])
         return Response(self.get_serializer(project).data, status=code)
 
     @extend_schema(

@@ -161,6 +161,14 @@ class Project(models.Model):
     expected_tax = models.DecimalField(
         _("达产后年税收(万元)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    funds_in_place = models.DecimalField(
+        _("累计到位资金(万元)"),
+        max_digits=16,
+        decimal_places=2,
+        default=0,
+        editable=False,
+        help_text=_("全部到位资金记录之和,由登记、删除与合并到位资金的服务维护"),
+    )
     land_mu = models.DecimalField(_("用地(亩)"), max_digits=10, decimal_places=2, null=True, blank=True)
     parcel = models.CharField(_("地块编号"), max_length=50, blank=True)
     contract_no = models.CharField(_("合同编号"), max_length=50, blank=True)

@@ -16,6 +16,7 @@ from .common import ProjectError, amount, date, ensure_project, raise_errors
 
 
 def funds_total(project: Project) -> Decimal:
+    """The sum of the project's funds records, counted afresh (Project.funds_in_place keeps it)."""
     return FundsRecord.objects.filter(project=project).aggregate(s=Sum("amount"))["s"] or Decimal(0)
 
 
@@ -65,7 +66,7 @@ def record_funds(
     raise_errors(errors)
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)  # one funds check at a time
-        so_far = funds_total(locked)
+        so_far = locked.funds_in_place
         if locked.agreed_investment is not None and so_far + value > locked.agreed_investment:
             raise ProjectError(
                 {
@@ -88,6 +89,7 @@ def record_funds(
             note=note.strip(),
             created_by=actor if getattr(actor, "pk", None) else None,
         )
+        Project.objects.filter(pk=locked.pk).update(funds_in_place=F("funds_in_place") + value)
         record(
             actor=actor,
             action=ChangeAction.CREATE,
@@ -119,6 +121,7 @@ def delete_funds(*, actor, funds: FundsRecord, reason: str, source: str) -> None
             reason=reason.strip(),
             zone_id=zone.pk,
         )
+        Project.objects.filter(pk=funds.project_id).update(funds_in_place=F("funds_in_place") - funds.amount)
         funds.delete()
         ledger.refresh_later(zone, [when])
 
@@ -151,7 +154,7 @@ def change_contract(
     raise_errors(errors)
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
-        so_far = funds_total(locked)
+        so_far = locked.funds_in_place
         if value < so_far:
             raise ProjectError({"new_investment": f"不能低于已到位资金 {so_far:,.2f} 万元"})
         before = snapshot(locked)

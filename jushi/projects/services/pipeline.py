@@ -491,6 +491,10 @@ def resolve_duplicate(*, actor, project: Project, decision: str, source: str, re
             project.duplicate_status = DuplicateStatus.CONFIRMED
         else:
             moved = list(FundsRecord.objects.filter(project=project).values_list("on", flat=True))
+            Project.objects.filter(pk=original.pk).update(
+                funds_in_place=F("funds_in_place") + project.funds_in_place
+            )
+            project.funds_in_place = 0
             for model in (FundsRecord, Milestone, Problem, Attachment, ContractChange):
                 model.objects.filter(project=project).update(project=original)
             _funds_follow(original)

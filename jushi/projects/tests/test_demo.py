@@ -72,6 +72,7 @@ class DemoLedgerTests(TestCase):
         self.assertEqual(evidenced("2023-01-01", "2023-06-30"), Decimal("545000"))
         for project in Project.objects.filter(zone=self.zone).prefetch_related("funds"):
             funds = [f for f in project.funds.all()]
+            self.assertEqual(project.funds_in_place, sum((f.amount for f in funds), Decimal(0)), project.name)
             if funds:
                 self.assertLessEqual(sum(f.amount for f in funds), project.agreed_investment, project.name)
                 self.assertGreaterEqual(min(f.on for f in funds), project.signed_on, project.name)

@@ -221,6 +221,7 @@ class FundsTests(LedgerTestCase):
         )
         project.refresh_from_db()
         self.assertEqual(project.agreed_investment, Decimal("20000"))
+        self.assertEqual(project.funds_in_place, Decimal("16000"))  # the counter the ledger sums
         self.assertEqual(project.contract_changes.get().old_investment, Decimal("15000"))
 
     def test_bad_funds_input_is_named(self):
@@ -253,8 +254,10 @@ class FundsTests(LedgerTestCase):
         )
         with self.assertRaises(services.ProjectError):
             services.delete_funds(actor=self.admin, funds=funds, reason=" ", source=WEB)
+        self.assertEqual(Project.objects.get(pk=project.pk).funds_in_place, Decimal("10"))
         services.delete_funds(actor=self.admin, funds=funds, reason="重复录入", source=WEB)
         self.assertFalse(FundsRecord.objects.exists())
+        self.assertEqual(Project.objects.get(pk=project.pk).funds_in_place, 0)
         self.assertEqual(ChangeLog.objects.filter(action="delete").get().reason, "重复录入")
 
 
@@ -306,6 +309,8 @@ class DuplicateTests(LedgerTestCase):
         merged = services.resolve_duplicate(actor=self.admin, project=second, decision="merge", source=WEB)
         self.assertEqual(merged.duplicate_status, DuplicateStatus.MERGED)
         self.assertEqual(first.funds.get().amount, Decimal("300"))
+        first.refresh_from_db()
+        self.assertEqual((first.funds_in_place, merged.funds_in_place), (Decimal("300"), 0))
         with self.assertRaises(services.ProjectError):
             services.advance_stage(
                 actor=self.admin, project=merged, to_stage="land", data={"land_on": D(2024, 7, 1)}, source=WEB

@@ -30,8 +30,7 @@ from ..choices import SourceRegion
 from ..exporters import LedgerExporter
 from ..filtersets import BANDS, SORTS, ProjectFilterSet
 from ..forms import MOVE_KEYS, MoveForm, ProjectForm, apply_errors, needed_fields, park_choices
-from ..models import Event, FundsRecord, Project, Stage
-from ..querysets import sees_confidential
+from ..models import Event, Project, Stage
 from ..services import ProjectError, StaleProject, advance_stage, create_project
 
 PAGE_SIZE = 50
@@ -98,50 +97,6 @@ def _query_without(params: QueryDict, *keys: str) -> str:
 ROW_RELATED = ("zone", "investor", "stage", "industry", "park", "event")
 
 
-def _sum(rows) -> Decimal:
-    return rows.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-
-
-def _funds_of(projects) -> Decimal:
-    return _sum(FundsRecord.objects.filter(project__in=projects.order_by().values("pk")))
-
-
-SMALL_SET = 2000  # projects whose funds are quick to read through the project index
-
-
-def funds_in_place(request, filterset: ProjectFilterSet, count: int) -> Decimal:
-    """Cumulative funds in place (万元) of the `count` filtered projects, exact, read the cheap way.
-
-    Through the project index the funds are read one row at a time, quick for a few thousand projects
-    and slow for a province's 500,000 records (SQLite has no hash join). So a set that is most of the
-    visible ledger (the page as it opens, a broad filter) is summed from its zones' funds in one pass
-    over their covering index, less the funds of the projects it leaves out and of confidential
-    projects the user does not see."""
-    scope = scopes.scope_of(request.user)
-    if count == 0 or scope.enterprise_id is not None:
-        return Decimal(0)
-    if count <= SMALL_SET:
-        return _funds_of(filterset.qs)
-    cleaned = {}
-    if filterset.is_bound:
-        filterset.form.is_valid()  # its cleaned data then holds the filters that apply: the valid ones
-        cleaned = filterset.form.cleaned_data
-    filtering = any(value not in (None, "", []) for key, value in cleaned.items() if key != "sort")
-    visible = Project.objects.restrict(request.user, "view")
-    left_out = visible.exclude(pk__in=filterset.qs.order_by().values("pk")) if filtering else None
-    if filtering and visible.count() - count > count:
-        return _funds_of(filterset.qs)
-    funds = FundsRecord.objects.all()
-    hidden = Project.objects.filter(confidential=True)
-    if not scope.all_zones:
-        funds = funds.filter(zone_id__in=scope.zone_ids)  # the zone's covering index holds the amounts
-        hidden = hidden.filter(zone_id__in=scope.zone_ids)
-    total = _sum(funds) - (_funds_of(left_out) if left_out is not None else 0)
-    if not sees_confidential(request.user):
-        total -= _funds_of(hidden)
-    return total
-
-
 @login_required
 def ledger(request):
     export = request.GET.get("export")
@@ -152,7 +107,9 @@ def ledger(request):
             raise PermissionDenied("无权导出项目台账")
         return LedgerExporter(export, filtered(request, "export").sorted_qs()).response()
     filterset = filtered(request)
-    totals = filterset.qs.order_by().aggregate(n=Count("id"), agreed=Sum("agreed_investment"))
+    totals = filterset.qs.order_by().aggregate(
+        n=Count("id"), agreed=Sum("agreed_investment"), funds=Sum("funds_in_place")
+    )
     # The page's ids are sorted on their own (a narrow sort), then only those rows are read in full.
     paginator = CountedPaginator(filterset.sorted_qs().values_list("pk", flat=True), PAGE_SIZE, totals["n"])
     asked = request.GET.get("page")
@@ -160,23 +117,15 @@ def ledger(request):
     ids = list(page.object_list)
     found = Project.objects.select_related(*ROW_RELATED).in_bulk(ids)
     projects = [found[pk] for pk in ids if pk in found]
-    by_project = dict(
-        FundsRecord.objects.filter(project_id__in=ids)
-        .values("project_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("project_id", "total")
-    )
     dress_rows(projects)
     for project in projects:
-        project.funds_total = by_project.get(project.pk, Decimal(0))
-    funds = funds_in_place(request, filterset, totals["n"])
+        project.funds_total = project.funds_in_place
     context = filter_context(request, request.GET, list(Stage.objects.all()), "ledger")
     context.update(
         filterset=filterset,
         page=page,
         projects=projects,
-        totals={"n": totals["n"], "agreed_yi": yi(totals["agreed"]), "funds_yi": yi(funds)},
+        totals={"n": totals["n"], "agreed_yi": yi(totals["agreed"]), "funds_yi": yi(totals["funds"])},
         query=_query_without(request.GET, "page", "export"),
     )
     return render(request, "projects/ledger.html", context)
