@@ -178,6 +178,7 @@ def setup(args):
                     now,
                     f"KS{i % 500:03d}" if reached >= 3 else "",
                     f"HT-{i:06d}" if reached >= 2 else "",
+                    Decimal(0),
                 )
             )
             plan.append((dates, amount, reached))
@@ -214,6 +215,7 @@ def setup(args):
                 "updated",
                 "parcel",
                 "contract_no",
+                "funds_in_place",
             ],
             project_rows,
         )
