@@ -621,5 +621,13 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
                 defaults={"value": Decimal(value), "note": SYNTHETIC},
             )
     periods, rows = engine.rebuild(zone)
-    stdout.write(f"招商项目台账:{count} 个项目;重算 {periods} 个报告期共 {rows} 条指标结果")
+    # The open problems are long past due by now: escalate them as the daily job would.
+    from jushi.core.commanding import ActorCommand
+
+    from .services import escalate_overdue
+
+    escalated = escalate_overdue(actor=ActorCommand().actor("system"), zone=zone, source=ChangeSource.DEMO)
+    stdout.write(
+        f"招商项目台账:{count} 个项目;重算 {periods} 个报告期共 {rows} 条指标结果;{len(escalated)} 个逾期问题已督办"
+    )
     return []

@@ -78,6 +78,15 @@ class DemoLedgerTests(TestCase):
                 self.assertGreaterEqual(min(f.on for f in funds), project.signed_on, project.name)
         self.assertTrue(Event.objects.filter(zone=self.zone, name=demo.EXPO).exists())
 
+    def test_overdue_problems_are_escalated_and_milestones_late(self):
+        from ..models import Milestone, Problem
+
+        open_problems = Problem.objects.filter(project__zone=self.zone, status="open")
+        self.assertGreaterEqual(open_problems.count(), 3)
+        self.assertFalse(open_problems.filter(escalation=0).exists())  # all long past due: escalated
+        late = [m for m in Milestone.objects.filter(project__zone=self.zone) if m.light() == "red"]
+        self.assertTrue(late)
+
     def test_loading_twice_changes_nothing(self):
         before = Project.objects.count(), FundsRecord.objects.count()
         demo.load(StringIO(), password="demo-pass-1")
