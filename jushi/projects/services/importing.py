@@ -21,6 +21,7 @@ from jushi.core.scopes import can
 from jushi.lib import uscc
 from jushi.lib.tabular import Table
 from jushi.registry.models import Zone
+from jushi.registry.services.importing import RowError  # one "第 N 行 字段: 错误" for every import
 
 from ..choices import STAGE_DATE_FIELD, DuplicateStatus, SourceRegion, StageCode
 from ..columns import BY_HEADER, COLUMNS, EXPORT_ONLY, HEADERS
@@ -56,18 +57,6 @@ PARTICULARS = (
 )
 YES, NO = "是", "否"
 NOTE = "表格导入"
-
-
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def __str__(self):
-        return (
-            f"第 {self.row} 行 {self.field}: {self.message}" if self.row else f"{self.field}: {self.message}"
-        )
 
 
 @dataclass
