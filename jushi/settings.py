@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "jushi.reporting",
     "jushi.indicators",
     "jushi.projects",
+    "jushi.chains",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,159 @@
+"""A chain's figures by node, read with a few grouped queries: enterprises (and how many are in the
+above-size set), projects by stage, agreed investment and funds in place, current output from the
+approved reports, expected output at full capacity. A node's figures include its sub-nodes'."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max
+
+from jushi.projects.choices import COUNTED, StageCode
+from jushi.projects.models import Project, Stage
+from jushi.registry.models import SizeMembership
+
+from .gaps import NodeFacts
+from .models import Chain, Node, NodeLink
+
+OUTPUT_FIELD = "gross_output"  # 工业总产值, 千元 in the monthly form
+QIAN_TO_YI = Decimal("0.00001")
+
+
+@dataclass
+class NodeFigures:
+    enterprises: set = field(default_factory=set)
+    above_size: int = 0
+    projects: dict = field(default_factory=lambda: defaultdict(int))  # stage code → count
+    investment: Decimal = Decimal(0)  # 万元
+    funds: Decimal = Decimal(0)  # 万元
+    output: Decimal = Decimal(0)  # 亿元, the latest approved cumulative output
+    expected_output: Decimal = Decimal(0)  # 万元
+    count: int = 0  # enterprises and signed projects: what the strength is judged on
+    count_at_year_start: int = 0
+
+    @property
+    def pipeline(self) -> int:
+        return self.projects.get(StageCode.LEAD, 0) + self.projects.get(StageCode.TALKS, 0)
+
+
+def _descendants(nodes: list[Node]) -> dict[int, list[int]]:
+    children = defaultdict(list)
+    for node in nodes:
+        if node.parent_id:
+            children[node.parent_id].append(node.pk)
+    out = {}
+
+    def walk(pk):
+        if pk not in out:
+            out[pk] = [pk] + [d for child in children[pk] for d in walk(child)]
+        return out[pk]
+
+    for node in nodes:
+        walk(node.pk)
+    return out
+
+
+def chain_figures(chain: Chain, today: dt.date | None = None) -> tuple[list[Node], dict[int, NodeFigures]]:
+    """The chain's nodes (in order) and each node's figures, sub-nodes included."""
+    today = today or dt.date.today()
+    year_start = dt.date(today.year, 1, 1)
+    nodes = list(Node.objects.filter(chain=chain).select_related("chain"))
+    own: dict[int, NodeFigures] = {n.pk: NodeFigures() for n in nodes}
+    signed_order = Stage.objects.get(code=StageCode.SIGNED).order
+    links = list(
+        NodeLink.objects.filter(node__chain=chain).select_related("project__stage").order_by("node_id", "id")
+    )
+    enterprise_ids = {link.enterprise_id for link in links if link.enterprise_id}
+    their_projects = defaultdict(list)
+    for p in Project.objects.filter(enterprise_id__in=enterprise_ids, duplicate_status__in=COUNTED):
+        their_projects[p.enterprise_id].append(p)
+    size_year = SizeMembership.objects.filter(enterprise_id__in=enterprise_ids).aggregate(y=Max("year"))["y"]
+    above = set(
+        SizeMembership.objects.filter(enterprise_id__in=enterprise_ids, year=size_year).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    output = _output(chain, enterprise_ids)
+    for link in links:
+        f = own[link.node_id]
+        if link.enterprise_id:
+            f.enterprises.add(link.enterprise_id)
+            f.above_size += link.enterprise_id in above
+            f.output += output.get(link.enterprise_id, Decimal(0))
+            projects = their_projects.get(link.enterprise_id)
+            if projects:  # the ledger's figures when the enterprise has projects there
+                f.investment += sum((p.agreed_investment or 0 for p in projects), Decimal(0))
+                f.funds += sum((p.funds_in_place for p in projects), Decimal(0))
+                f.expected_output += sum((p.expected_output or 0 for p in projects), Decimal(0))
+            else:
+                f.investment += link.investment or 0
+                f.expected_output += link.expected_output or 0
+            f.count += 1
+            f.count_at_year_start += link.linked_on < year_start
+        elif link.project.duplicate_status in COUNTED:
+            p = link.project
+            f.projects[p.stage.code] += 1
+            if p.enterprise_id in enterprise_ids:
+                continue  # its enterprise is on the chain already and brought its figures
+            f.investment += p.agreed_investment or 0
+            f.funds += p.funds_in_place
+            f.expected_output += p.expected_output or 0
+            if p.stage.order >= signed_order:
+                f.count += 1
+                f.count_at_year_start += bool(p.signed_on and p.signed_on < year_start)
+    total: dict[int, NodeFigures] = {}
+    for pk, members in _descendants(nodes).items():
+        t = NodeFigures()
+        for m in members:
+            f = own[m]
+            t.enterprises |= f.enterprises
+            t.above_size += f.above_size
+            for code, n in f.projects.items():
+                t.projects[code] += n
+            t.investment += f.investment
+            t.funds += f.funds
+            t.output += f.output
+            t.expected_output += f.expected_output
+            t.count += f.count
+            t.count_at_year_start += f.count_at_year_start
+        total[pk] = t
+    return nodes, total
+
+
+def _output(chain: Chain, enterprise_ids: set) -> dict[int, Decimal]:
+    """Each enterprise's latest approved cumulative output (亿元) in the zone's latest period."""
+    from jushi.reporting.models import Value
+
+    values = Value.objects.filter(
+        submission__enterprise_id__in=enterprise_ids,
+        submission__period__zone=chain.zone,
+        field__code=OUTPUT_FIELD,
+        approved_current__isnull=False,
+    )
+    latest = values.aggregate(p=Max("submission__period__code"))["p"]
+    if latest is None:
+        return {}
+    rows = values.filter(submission__period__code=latest).values_list(
+        "submission__enterprise_id", "approved_current"
+    )
+    return {pk: amount * QIAN_TO_YI for pk, amount in rows}
+
+
+def facts(nodes: list[Node], figures: dict[int, NodeFigures]) -> list[NodeFacts]:
+    """What the gap rules need, node by node."""
+    codes = {n.pk: n.code for n in nodes}
+    return [
+        NodeFacts(
+            code=n.code,
+            name=n.name,
+            segment=n.segment,
+            in_current=n.in_current,
+            in_target=n.in_target,
+            threshold=n.threshold,
+            count=figures[n.pk].count,
+            count_at_year_start=figures[n.pk].count_at_year_start,
+            parent=codes.get(n.parent_id),
+        )
+        for n in nodes
+    ]

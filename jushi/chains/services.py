@@ -1,0 +1,302 @@
+"""Every change to the chains: nodes (no cycles), links (once per node), the target-company pool
+(imported all or nothing) and turning a suggestion into a lead in the project ledger."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from jushi.core.changelog import record, snapshot
+from jushi.core.choices import ChangeAction
+from jushi.core.scopes import can
+from jushi.lib import uscc
+from jushi.lib.tabular import Table
+from jushi.projects.models import Project
+from jushi.projects.models.pipeline import normalize_name
+from jushi.projects.services import ProjectError, create_project
+from jushi.registry.models import Enterprise, Zone
+from jushi.registry.services.importing import RowError
+
+from .choices import CompanySize, Role, Segment
+from .models import Chain, Node, NodeLink, PoolCompany
+
+
+class ChainError(ValueError):
+    """Bad input for a chain; `errors` maps field → message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def _ensure(actor, zone: Zone, action: str = "change") -> None:
+    if not can(actor, action) or not Zone.objects.restrict(actor, action).filter(pk=zone.pk).exists():
+        raise PermissionDenied("无权修改该开发区的产业链")
+
+
+def _log(actor, obj, before, source, zone_id, action=None, reason=""):
+    record(
+        actor=actor,
+        action=action or (ChangeAction.CREATE if before is None else ChangeAction.UPDATE),
+        obj=obj,
+        before=before,
+        after=None if action == ChangeAction.DELETE else snapshot(obj),
+        source=source,
+        reason=reason,
+        zone_id=zone_id,
+    )
+
+
+def move_node(*, actor, node: Node, parent: Node | None, source: str) -> Node:
+    """Put a node under another (or at the top). A node under itself or its own descendant is refused,
+    with the loop named."""
+    _ensure(actor, node.chain.zone)
+    if parent is not None:
+        if parent.chain_id != node.chain_id:
+            raise ChainError({"parent": "上级节点须在同一条产业链上"})
+        path, up = [parent], parent
+        while up is not None:
+            if up.pk == node.pk:
+                loop = " → ".join(n.name for n in reversed(path))
+                raise ChainError(
+                    {"parent": f"不能把“{node.name}”移到它自己的下级之下(会形成循环:{loop} → {node.name})"}
+                )
+            up = up.parent
+            if up is not None:
+                path.append(up)
+    with transaction.atomic():
+        before = snapshot(node)
+        node.parent = parent
+        node.save(update_fields=["parent"])
+        _log(actor, node, before, source, node.chain.zone_id)
+    return node
+
+
+def add_node(*, actor, chain: Chain, data: dict, source: str) -> Node:
+    _ensure(actor, chain.zone, "add")
+    errors = {}
+    code = str(data.get("code") or "").strip()
+    name = str(data.get("name") or "").strip()
+    if not code:
+        errors["code"] = "必填"
+    elif Node.objects.filter(chain=chain, code=code).exists():
+        errors["code"] = f"本链已有代码为“{code}”的节点"
+    if not name:
+        errors["name"] = "必填"
+    if data.get("segment") not in Segment.values:
+        errors["segment"] = f"应为 {'、'.join(str(s.label) for s in Segment)} 之一"
+    parent = data.get("parent")
+    if parent is not None and parent.chain_id != chain.pk:
+        errors["parent"] = "上级节点须在同一条产业链上"
+    if errors:
+        raise ChainError(errors)
+    with transaction.atomic():
+        node = Node.objects.create(
+            chain=chain,
+            parent=parent,
+            code=code,
+            name=name,
+            segment=data["segment"],
+            order=data.get("order") or 0,
+            in_current=data.get("in_current", True),
+            in_target=data.get("in_target", True),
+            thin_threshold=data.get("thin_threshold"),
+            industry_prefixes=str(data.get("industry_prefixes") or ""),
+        )
+        _log(actor, node, None, source, chain.zone_id)
+    return node
+
+
+def link(
+    *,
+    actor,
+    node: Node,
+    enterprise: Enterprise | None = None,
+    project: Project | None = None,
+    role: str = Role.SUPPORTING,
+    linked_on: dt.date | None = None,
+    investment=None,
+    expected_output=None,
+    source: str,
+) -> NodeLink:
+    """Put an enterprise or a project on a node; the same one twice on one node is refused."""
+    _ensure(actor, node.chain.zone)
+    if (enterprise is None) == (project is None):
+        raise ChainError({"enterprise": "须指定一家企业或一个项目"})
+    if role not in Role.values:
+        raise ChainError({"role": f"应为 {'、'.join(str(r.label) for r in Role)} 之一"})
+    target = enterprise or project
+    if target.zone_id != node.chain.zone_id:
+        raise ChainError({"enterprise": "企业或项目须在本开发区"})
+    taken = NodeLink.objects.filter(
+        node=node, **({"enterprise": enterprise} if enterprise else {"project": project})
+    )
+    if taken.exists():
+        raise ChainError({"enterprise": f"“{target}”已在“{node.name}”节点上"})
+    when = (
+        linked_on
+        or getattr(project, "signed_on", None)
+        or getattr(enterprise, "entered_on", None)
+        or dt.date.today()
+    )
+    try:
+        with transaction.atomic():
+            made = NodeLink.objects.create(
+                node=node,
+                enterprise=enterprise,
+                project=project,
+                role=role,
+                linked_on=when,
+                investment=investment,
+                expected_output=expected_output,
+            )
+            _log(actor, made, None, source, node.chain.zone_id)
+    except IntegrityError:  # two users at once: the constraint has the last word
+        raise ChainError({"enterprise": f"“{target}”已在“{node.name}”节点上"}) from None
+    return made
+
+
+# The pool spreadsheet: header → key.
+POOL_COLUMNS = {
+    "企业名称": "name",
+    "统一社会信用代码": "credit_code",
+    "所在地区": "region",
+    "主要产品": "products",
+    "产业链代码": "chain",
+    "节点代码": "node",
+    "规模": "size",
+    "是否上市": "listed",
+    "备注": "note",
+}
+POOL_REQUIRED = ("企业名称", "产业链代码", "节点代码", "规模")
+SIZES = {str(s.label): s.value for s in CompanySize} | {s.value: s.value for s in CompanySize}
+YES = {"是", "上市", "yes", "true", "1", "Y", "y"}
+NO = {"否", "", "no", "false", "0", "N", "n"}
+
+
+@dataclass
+class PoolImport:
+    total: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    companies: list[PoolCompany] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool = True) -> PoolImport:
+    """Target companies from a spreadsheet: every row checked (known chain and node, size, credit code,
+    no company twice in the file or the pool), then all saved or none."""
+    _ensure(actor, zone, "import")
+    result = PoolImport(dry_run=dry_run)
+    headers = list(table.headers)
+    unknown = [h for h in headers if h not in POOL_COLUMNS]
+    missing = [h for h in POOL_REQUIRED if h not in headers]
+    if unknown or missing:
+        parts = []
+        if missing:
+            parts.append(f"缺少列 {'、'.join(missing)}")
+        if unknown:
+            parts.append(f"不认识的列 {'、'.join(unknown)}")
+        result.errors.append(RowError(1, "表头", ";".join(parts)))
+        return result
+    nodes = {(n.chain.code, n.code): n for n in Node.objects.filter(chain__zone=zone).select_related("chain")}
+    existing = dict(PoolCompany.objects.filter(zone=zone).values_list("normalized_name", "name"))
+    seen: dict[str, int] = {}
+    for number, row in enumerate(table.rows, start=2):
+        result.total += 1
+        values = {POOL_COLUMNS[h]: (row.get(h) or "").strip() for h in headers}
+        errors = []
+        name = values.get("name", "")
+        key = normalize_name(name)
+        if not name:
+            errors.append(("企业名称", "必填"))
+        elif key in seen:
+            errors.append(("企业名称", f"与第 {seen[key]} 行是同一家企业"))
+        elif key in existing:
+            errors.append(("企业名称", f"目标企业库中已有“{existing[key]}”"))
+        seen.setdefault(key, number)
+        node = nodes.get((values.get("chain", ""), values.get("node", "")))
+        if node is None:
+            errors.append(
+                ("节点代码", f"产业链“{values.get('chain', '')}”中没有节点“{values.get('node', '')}”")
+            )
+        size = SIZES.get(values.get("size", ""))
+        if size is None:
+            errors.append(("规模", "应为 大型、中型、小型 之一"))
+        code = uscc.normalize(values.get("credit_code", "")) if values.get("credit_code") else ""
+        if code:
+            try:
+                uscc.validate(code)
+            except ValueError as exc:
+                errors.append(("统一社会信用代码", str(exc)))
+        listed = values.get("listed", "")
+        if listed not in YES | NO:
+            errors.append(("是否上市", "应为 是 或 否"))
+        for label_, limit in (("企业名称", 100), ("所在地区", 50), ("主要产品", 200), ("备注", 300)):
+            key_ = {"企业名称": "name", "所在地区": "region", "主要产品": "products", "备注": "note"}[label_]
+            if len(values.get(key_, "")) > limit:
+                errors.append((label_, f"不能超过 {limit} 个字"))
+        if errors:
+            result.errors += [RowError(number, f, m) for f, m in errors]
+            continue
+        result.companies.append(
+            PoolCompany(
+                zone=zone,
+                name=name,
+                credit_code=code,
+                region=values.get("region", ""),
+                products=values.get("products", ""),
+                node=node,
+                size=size,
+                listed=listed in YES,
+                note=values.get("note", ""),
+            )
+        )
+    if result.errors or dry_run:
+        return result
+    with transaction.atomic():
+        for company in result.companies:
+            company.save()
+            _log(actor, company, None, source, zone.pk)
+    return result
+
+
+def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
+    """Turn a suggested company into a lead in the project ledger in one step (nothing retyped): the
+    investor, region, industry and a note pointing back to the chain gap. A company already converted
+    points to its lead instead."""
+    if company.lead_id is not None:
+        lead = company.lead
+        raise ChainError({"lead": f"“{company.name}”已转为线索 {lead.code}({lead.stage.name}),见该项目"})
+    node = company.node
+    industry = next((p.strip() for p in node.industry_prefixes.split(",") if len(p.strip()) == 4), None)
+    data = {
+        "name": f"{company.name}{node.name}项目",
+        "investor_name": company.name,
+        "credit_code": company.credit_code or None,
+        "investor_region": company.region,
+        "note": f"来自产业链“{node.chain.name}”缺口“{node.name}”的目标企业推荐:{company.products}".rstrip(
+            ":"
+        ),
+    }
+    if industry:
+        data["industry"] = industry
+    try:
+        with transaction.atomic():
+            locked = PoolCompany.objects.select_for_update().get(pk=company.pk)
+            if locked.lead_id is not None:
+                raise ChainError({"lead": f"“{company.name}”已转为线索 {locked.lead.code}"})
+            lead = create_project(actor=actor, zone=company.zone, data=data, source=source)
+            link(actor=actor, node=node, project=lead, linked_on=lead.lead_on, source=source)
+            before = snapshot(locked)
+            locked.lead = lead
+            locked.save(update_fields=["lead"])
+            _log(actor, locked, before, source, company.zone_id)
+    except ProjectError as exc:
+        raise ChainError(exc.errors) from None
+    company.lead = lead
+    return lead
