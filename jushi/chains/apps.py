@@ -5,3 +5,10 @@ class ChainsConfig(AppConfig):
     name = "jushi.chains"
     label = "chains"
     verbose_name = "产业链"
+
+    def ready(self):
+        from jushi.indicators.bulletin import register_sentence
+
+        from .figures import bulletin_sentence
+
+        register_sentence("chains", bulletin_sentence)

@@ -157,3 +157,29 @@ def facts(nodes: list[Node], figures: dict[int, NodeFigures]) -> list[NodeFacts]
         )
         for n in nodes
     ]
+
+
+def bulletin_sentence(zone, period) -> str | None:
+    """The chains' sentence in the bulletin, for each chain with a bulletin label: 引进落地锂电产业企业31家,
+    其中上游材料企业6家、电池企业23家、锂电供应链企业2家,总投资达80亿元,全部建成投产后产值预计可以达到130亿元."""
+    from jushi.lib import wording
+
+    sentences = []
+    for chain in Chain.objects.filter(zone=zone).exclude(bulletin_label=""):
+        nodes, figures = chain_figures(chain)
+        top = [n for n in nodes if n.parent_id is None]
+        everyone = set().union(*(figures[n.pk].enterprises for n in top)) if top else set()
+        if not everyone:
+            continue
+        parts = [f"{n.name}企业{len(figures[n.pk].enterprises)}家" for n in top if figures[n.pk].enterprises]
+        investment = sum((figures[n.pk].investment for n in top), Decimal(0)) / 10000
+        output = sum((figures[n.pk].expected_output for n in top), Decimal(0)) / 10000
+        text = f"引进落地{chain.bulletin_label}企业{len(everyone)}家"
+        if len(parts) > 1:
+            text += ",其中" + "、".join(parts)
+        if investment:
+            text += f",总投资达{wording.amount_text(investment, '亿元', 2)}"
+        if output:
+            text += f",全部建成投产后产值预计可以达到{wording.amount_text(output, '亿元', 2)}"
+        sentences.append(text)
+    return ";".join(sentences) or None

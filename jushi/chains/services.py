@@ -15,7 +15,7 @@ from jushi.lib.tabular import Table
 from jushi.projects.models import Project
 from jushi.projects.models.pipeline import normalize_name
 from jushi.projects.services import ProjectError, create_project
-from jushi.registry.models import Enterprise, Zone
+from jushi.registry.models import Enterprise, Industry, Zone
 from jushi.registry.services.importing import RowError
 
 from .choices import CompanySize, Role, Segment
@@ -273,7 +273,8 @@ def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
         lead = company.lead
         raise ChainError({"lead": f"“{company.name}”已转为线索 {lead.code}({lead.stage.name}),见该项目"})
     node = company.node
-    industry = next((p.strip() for p in node.industry_prefixes.split(",") if len(p.strip()) == 4), None)
+    codes = [p.strip() for p in node.industry_prefixes.split(",") if len(p.strip()) == 4]
+    industry = Industry.objects.filter(code__in=codes).values_list("code", flat=True).first()
     data = {
         "name": f"{company.name}{node.name}项目",
         "investor_name": company.name,

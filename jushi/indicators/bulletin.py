@@ -82,6 +82,14 @@ def _investment(by_code: dict[str, Result]) -> dict[str, str]:
 
 INVESTMENT_CODES = {"INV_SIGN_N", "INV_SIGN_AMT", "INV_BIG_START"}
 
+# Sentences higher apps add after the indicators' (the chains' 引进落地锂电产业企业31家…), by name.
+_SENTENCES: dict = {}
+
+
+def register_sentence(name: str, function) -> None:
+    """Plug in a sentence: function(zone, period) → text without the final 。, or None."""
+    _SENTENCES[name] = function
+
 
 def bulletin(zone: Zone, period: Period | str) -> str:
     """The paragraph for a zone and period; the period is named as given (2024H1 → 2024年上半年)."""
@@ -105,6 +113,9 @@ def bulletin(zone: Zone, period: Period | str) -> str:
         text = investment.get(code) if code in INVESTMENT_CODES else clause(result)
         if text:
             clauses.append(text)
+    more = [text for text in (f(zone, period) for f in _SENTENCES.values()) if text]
     if not clauses:
-        return f"{period.label},{zone.name}暂无可发布的指标数据。"
-    return f"{period.label},{zone.name}" + ";".join(clauses) + "。"
+        head = f"{period.label},{zone.name}暂无可发布的指标数据。"
+    else:
+        head = f"{period.label},{zone.name}" + ";".join(clauses) + "。"
+    return head + "".join(f"{text}。" for text in more)
