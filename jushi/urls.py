@@ -11,11 +11,13 @@ urlpatterns = [
     path("api/reporting/", include("jushi.reporting.api.urls")),
     path("api/indicators/", include("jushi.indicators.api.urls")),
     path("api/projects/", include("jushi.projects.api.urls")),
+    path("api/chains/", include("jushi.chains.api.urls")),
     path("api/", include("jushi.registry.api.urls")),
     path("django-admin/", admin.site.urls),
     path("registry/", include("jushi.registry.urls")),
     path("reporting/", include("jushi.reporting.urls")),
     path("indicators/", include("jushi.indicators.urls")),
     path("projects/", include("jushi.projects.urls")),
+    path("chains/", include("jushi.chains.urls")),
     path("", include("jushi.core.urls")),
 ]

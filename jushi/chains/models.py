@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jushi.core import scopes
 from jushi.core.querysets import RestrictedQuerySet
 from jushi.projects.models import Project
 from jushi.projects.models.pipeline import normalize_name
@@ -14,15 +15,24 @@ from jushi.registry.models import Enterprise, Zone
 from .choices import CompanySize, Role, Segment
 
 
-class ChainQuerySet(RestrictedQuerySet):
+class _ZoneOnly(RestrictedQuerySet):
+    """Chains are the zone's business: enterprise reporters see none of them."""
+
+    def visible_to(self, user):
+        if scopes.scope_of(user).enterprise_id is not None:
+            return self.none()
+        return super().visible_to(user)
+
+
+class ChainQuerySet(_ZoneOnly):
     zone_path = "zone"
 
 
-class NodeQuerySet(RestrictedQuerySet):
+class NodeQuerySet(_ZoneOnly):
     zone_path = "chain__zone"
 
 
-class PoolQuerySet(RestrictedQuerySet):
+class PoolQuerySet(_ZoneOnly):
     zone_path = "zone"
 
 
