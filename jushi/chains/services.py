@@ -48,10 +48,7 @@ def _log(actor, obj, before, source, zone_id, action=None, reason=""):
     )
 
 
-def move_node(*, actor, node: Node, parent: Node | None, source: str) -> Node:
-    """Put a node under another (or at the top). A node under itself or its own descendant is refused,
-    with the loop named."""
-    _ensure(actor, node.chain.zone)
+def _check_parent(node: Node, parent: Node | None) -> None:
     if parent is not None:
         if parent.chain_id != node.chain_id:
             raise ChainError({"parent": "上级节点须在同一条产业链上"})
@@ -65,12 +62,69 @@ def move_node(*, actor, node: Node, parent: Node | None, source: str) -> Node:
             up = up.parent
             if up is not None:
                 path.append(up)
+
+
+def move_node(*, actor, node: Node, parent: Node | None, source: str) -> Node:
+    """Put a node under another (or at the top). A node under itself or its own descendant is refused,
+    with the loop named."""
+    _ensure(actor, node.chain.zone)
+    _check_parent(node, parent)
     with transaction.atomic():
         before = snapshot(node)
         node.parent = parent
         node.save(update_fields=["parent"])
         _log(actor, node, before, source, node.chain.zone_id)
     return node
+
+
+def update_node(*, actor, node: Node, data: dict, source: str) -> Node:
+    """Change a node's particulars and place in the tree (no loops), validated field by field."""
+    _ensure(actor, node.chain.zone)
+    errors = {}
+    name = str(data.get("name") or "").strip()
+    if not name:
+        errors["name"] = "必填"
+    elif len(name) > 60:
+        errors["name"] = "不能超过 60 个字"
+    if data.get("segment") not in Segment.values:
+        errors["segment"] = f"应为 {'、'.join(str(s.label) for s in Segment)} 之一"
+    parent = data.get("parent")
+    try:
+        _check_parent(node, parent)
+    except ChainError as exc:
+        errors.update(exc.errors)
+    threshold = data.get("thin_threshold")
+    if threshold is not None and not (1 <= int(threshold) <= 1000):
+        errors["thin_threshold"] = "应在 1 到 1000 之间"
+    if errors:
+        raise ChainError(errors)
+    with transaction.atomic():
+        before = snapshot(node)
+        node.name, node.segment, node.parent = name, data["segment"], parent
+        node.in_current, node.in_target = bool(data.get("in_current")), bool(data.get("in_target"))
+        node.thin_threshold = threshold
+        node.industry_prefixes = str(data.get("industry_prefixes") or "")[:100]
+        node.note = str(data.get("note") or "")[:300]
+        node.save()
+        _log(actor, node, before, source, node.chain.zone_id)
+    return node
+
+
+def unlink(*, actor, link_: NodeLink, source: str) -> None:
+    """Take an enterprise or project off a node; the change log keeps the link."""
+    _ensure(actor, link_.node.chain.zone)
+    with transaction.atomic():
+        before = snapshot(link_)
+        record(
+            actor=actor,
+            action=ChangeAction.DELETE,
+            obj=link_,
+            before=before,
+            after=None,
+            source=source,
+            zone_id=link_.node.chain.zone_id,
+        )
+        link_.delete()
 
 
 def add_node(*, actor, chain: Chain, data: dict, source: str) -> Node:

@@ -329,12 +329,12 @@ class NodePageTests(ChainPageCase):
         response = self.client.get(reverse("chains:node_detail", args=[self.cells.pk]))
         self.assertEqual(
             cells(response, "data-enterprise", str(self.ent_b.pk)),
-            ["乙锂电有限公司", "链主", "2020-01-01", "30000.00", "50000.00"],
+            ["乙锂电有限公司", "链主", "2020-01-01", "30000.00", "50000.00", "移除"],
         )
         self.assertContains(response, f'href="{reverse("registry:enterprise_detail", args=[self.ent_b.pk])}"')
         self.assertEqual(
             cells(response, "data-project", str(self.signed.pk)),
-            [self.signed.code, "动力电池项目", "核心", "签约", "12000.00", "—"],
+            [self.signed.code, "动力电池项目", "核心", "签约", "12000.00", "—", "移除"],
         )
         self.assertContains(response, f'href="{reverse("projects:project_detail", args=[self.talks.pk])}"')
         self.assertNotContains(response, 'id="suggestions"')  # strong: no gap, no suggestions

@@ -16,6 +16,7 @@ from ..choices import Segment
 from ..exporters import ChainExporter
 from ..forms import GapFilterForm
 from ..models import Node, NodeLink, PoolCompany
+from .editing import LinkForm, may_change
 from .shared import (
     ChainView,
     Row,
@@ -192,6 +193,8 @@ def node_detail(request, pk):
         "by_stage": [(s, row.figures.projects[s.code]) for s in stages if row.figures.projects.get(s.code)],
         "picks": picks,
         "can_convert": may_convert(request.user, node.chain.zone),
+        "can_change": may_change(request.user, node.chain.zone),
+        "link_form": LinkForm(node=node) if may_change(request.user, node.chain.zone) else None,
         "segment": Segment(node.segment).label,
     }
     return render(request, "chains/node_detail.html", context)

@@ -1,0 +1,206 @@
+"""Staff keep a chain's map: edit a node (name, segment, place in the tree, current/target map,
+threshold), add a node, and put enterprises and projects on nodes or take them off. Every change goes
+through `chains.services`; a node under its own descendant is refused with the loop named."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from jushi.core import scopes
+from jushi.core.choices import ChangeSource
+from jushi.projects.models import Project
+from jushi.registry.models import Enterprise, Zone
+
+from .. import services
+from ..choices import Role, Segment
+from ..models import Chain, Node, NodeLink
+from .shared import chain_zones
+
+WEB = ChangeSource.WEB
+
+
+def may_change(user, zone) -> bool:
+    return scopes.can(user, "change") and Zone.objects.restrict(user, "change").filter(pk=zone.pk).exists()
+
+
+def _editable_node(request, pk) -> Node:
+    chain_zones(request)  # refuses reporters
+    node = get_object_or_404(Node.objects.restrict(request.user, "view").select_related("chain__zone"), pk=pk)
+    if not may_change(request.user, node.chain.zone):
+        raise PermissionDenied("无权修改该产业链")
+    return node
+
+
+class NodeForm(forms.Form):
+    code = forms.SlugField(label="节点代码", max_length=40, help_text="链内唯一;目标企业库导入时用它指明节点")
+    name = forms.CharField(label="节点名称", max_length=60)
+    segment = forms.ChoiceField(label="环节", choices=Segment.choices)
+    parent = forms.ChoiceField(label="上级节点", required=False)
+    in_current = forms.BooleanField(label="在现状图中", required=False)
+    in_target = forms.BooleanField(
+        label="在远景图中", required=False, help_text="只在远景图中的节点即为延链方向"
+    )
+    thin_threshold = forms.IntegerField(
+        label="薄弱阈值", required=False, min_value=1, max_value=1000, help_text="空为沿用本链的阈值"
+    )
+    industry_prefixes = forms.CharField(label="对应行业代码", required=False, max_length=100)
+    note = forms.CharField(label="说明", required=False, max_length=300)
+
+    def __init__(self, *args, chain: Chain, node: Node | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nodes = {
+            str(n.pk): n for n in Node.objects.filter(chain=chain).exclude(pk=getattr(node, "pk", None))
+        }
+        self.fields["parent"].choices = [("", "(顶层)")] + [(k, n.name) for k, n in self.nodes.items()]
+        if node is not None:
+            del self.fields["code"]  # the pool's files name it: it stays
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["parent"] = self.nodes.get(data.get("parent") or "")
+        return data
+
+
+def _node_form_page(request, chain, node, form):
+    return render(request, "chains/node_form.html", {"chain": chain, "node": node, "form": form})
+
+
+@login_required
+def node_edit(request, pk):
+    node = _editable_node(request, pk)
+    initial = {
+        "name": node.name,
+        "segment": node.segment,
+        "parent": str(node.parent_id or ""),
+        "in_current": node.in_current,
+        "in_target": node.in_target,
+        "thin_threshold": node.thin_threshold,
+        "industry_prefixes": node.industry_prefixes,
+        "note": node.note,
+    }
+    form = NodeForm(request.POST or None, initial=initial, chain=node.chain, node=node)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_node(actor=request.user, node=node, data=form.service_data(), source=WEB)
+        except services.ChainError as exc:
+            for key, message in exc.errors.items():
+                form.add_error(key if key in form.fields else None, message)
+        else:
+            messages.success(request, f"已保存节点“{node.name}”")
+            return redirect("chains:node_detail", node.pk)
+    return _node_form_page(request, node.chain, node, form)
+
+
+@login_required
+def node_add(request, pk):
+    chain_zones(request)
+    chain = get_object_or_404(Chain.objects.restrict(request.user, "view"), pk=pk)
+    if not may_change(request.user, chain.zone):
+        raise PermissionDenied("无权修改该产业链")
+    form = NodeForm(request.POST or None, initial={"in_current": True, "in_target": True}, chain=chain)
+    if request.method == "POST" and form.is_valid():
+        try:
+            node = services.add_node(actor=request.user, chain=chain, data=form.service_data(), source=WEB)
+        except services.ChainError as exc:
+            for key, message in exc.errors.items():
+                form.add_error(key if key in form.fields else None, message)
+        else:
+            messages.success(request, f"已添加节点“{node.name}”")
+            return redirect("chains:node_detail", node.pk)
+    return _node_form_page(request, chain, None, form)
+
+
+class LinkForm(forms.Form):
+    enterprise = forms.ChoiceField(label="企业", required=False)
+    project = forms.ChoiceField(label="或招商项目", required=False)
+    role = forms.ChoiceField(label="角色", choices=Role.choices, initial=Role.SUPPORTING)
+    linked_on = forms.DateField(
+        label="落地日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    investment = forms.DecimalField(
+        label="投资额(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    expected_output = forms.DecimalField(
+        label="达产后年产值(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+
+    def __init__(self, *args, node: Node, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = node.chain.zone
+        on_node = NodeLink.objects.filter(node=node)
+        self.enterprises = {
+            str(e.pk): e
+            for e in Enterprise.objects.filter(zone=zone)
+            .exclude(pk__in=on_node.values("enterprise_id"))
+            .order_by("name")
+        }
+        self.projects = {
+            str(p.pk): p
+            for p in Project.objects.filter(zone=zone)
+            .exclude(pk__in=on_node.exclude(project=None).values("project_id"))
+            .order_by("-updated")[:500]
+        }
+        self.fields["enterprise"].choices = [("", "—")] + [(k, e.name) for k, e in self.enterprises.items()]
+        self.fields["project"].choices = [("", "—")] + [
+            (k, f"{p.code} {p.name}") for k, p in self.projects.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("enterprise")) == bool(data.get("project")):
+            raise forms.ValidationError("请选择一家企业或一个项目(二选一)")
+        return data
+
+
+@login_required
+@require_POST
+def node_link(request, pk):
+    node = _editable_node(request, pk)
+    form = LinkForm(request.POST, node=node)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.link(
+                actor=request.user,
+                node=node,
+                enterprise=form.enterprises.get(data["enterprise"]),
+                project=form.projects.get(data["project"]),
+                role=data["role"],
+                linked_on=data.get("linked_on"),
+                investment=data.get("investment"),
+                expected_output=data.get("expected_output"),
+                source=WEB,
+            )
+        except services.ChainError as exc:
+            for message in exc.errors.values():
+                messages.error(request, message)
+        else:
+            messages.success(request, "已挂接到本节点")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else "挂接"
+            messages.error(request, f"{label}:{errors[0]}")
+    return redirect(reverse("chains:node_detail", args=[node.pk]) + "#links")
+
+
+@login_required
+@require_POST
+def link_remove(request, pk):
+    chain_zones(request)
+    found = get_object_or_404(NodeLink.objects.select_related("node__chain__zone"), pk=pk)
+    node = _editable_node(request, found.node_id)
+    services.unlink(actor=request.user, link_=found, source=WEB)
+    messages.success(request, f"已从“{node.name}”移除")
+    return redirect(reverse("chains:node_detail", args=[node.pk]) + "#links")
+
+
+urlpatterns = [
+    path("nodes/<int:pk>/edit/", node_edit, name="node_edit"),
+    path("<int:pk>/nodes/new/", node_add, name="node_add"),
+    path("nodes/<int:pk>/link/", node_link, name="node_link"),
+    path("links/<int:pk>/remove/", link_remove, name="link_remove"),
+]
