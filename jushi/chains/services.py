@@ -334,8 +334,9 @@ def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
         "investor_name": company.name,
         "credit_code": company.credit_code or None,
         "investor_region": company.region,
-        "note": f"来自产业链“{node.chain.name}”缺口“{node.name}”的目标企业推荐:{company.products}".rstrip(
-            ":"
+        "note": (
+            f"来自产业链“{node.chain.name}”缺口“{node.name}”的目标企业推荐"
+            f"(节点页 /chains/nodes/{node.pk}/)" + (f":{company.products}" if company.products else "")
         ),
     }
     if industry:
