@@ -34,6 +34,26 @@ class ActorCommand(BaseCommand):
         except User.DoesNotExist as exc:
             raise CommandError(f"--user: 没有名为“{username}”的有效用户") from exc
 
+    def read_import(self, path):
+        """The table of an import file, or a CommandError naming what is wrong with the file (missing,
+        larger than JUSHI_IMPORT_MAX_BYTES, unreadable)."""
+        from django.conf import settings
+
+        from jushi.lib.tabular import TableError, read_table
+
+        if not path.is_file():
+            raise CommandError(f"文件不存在:{path}")
+        limit = settings.JUSHI_IMPORT_MAX_BYTES
+        size = path.stat().st_size
+        if size > limit:
+            raise CommandError(
+                f"{path.name}: 文件大小 {size / 1048576:.1f} MB,超过上限 {limit / 1048576:.1f} MB"
+            )
+        try:
+            return read_table(path.read_bytes(), path.name, max_bytes=limit)
+        except TableError as exc:
+            raise CommandError(f"{path.name}: {exc}") from exc
+
     def progress(self, done: int, total: int) -> None:
         step = max(1, total // 10)
         if done == total or done % step == 0:

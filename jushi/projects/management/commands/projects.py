@@ -1,14 +1,13 @@
 import datetime as dt
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
 from jushi.core.choices import ChangeSource
 from jushi.core.commanding import ActorCommand
 from jushi.core.scopes import can
-from jushi.lib.tabular import TableError, format_of, read_table
+from jushi.lib.tabular import TableError, format_of
 from jushi.registry.models import Zone
 
 from ...choices import StageCode
@@ -68,18 +67,7 @@ class Command(ActorCommand):
             raise CommandError("import: 请用 --zone 给出导入到哪个开发区")
         path = self._file(opts)
         zone = self._zones(actor, opts, "import").get()
-        if not path.is_file():
-            raise CommandError(f"文件不存在:{path}")
-        limit = settings.JUSHI_IMPORT_MAX_BYTES
-        size = path.stat().st_size
-        if size > limit:
-            raise CommandError(
-                f"{path.name}: 文件大小 {size / 1048576:.1f} MB,超过上限 {limit / 1048576:.1f} MB"
-            )
-        try:
-            table = read_table(path.read_bytes(), path.name, max_bytes=limit)
-        except TableError as exc:
-            raise CommandError(f"{path.name}: {exc}") from exc
+        table = self.read_import(path)
         self.stderr.write(f"校验 {len(table.rows)} 行 …")
         result = import_ledger(
             actor=actor,
