@@ -153,6 +153,9 @@ JUSHI_IMPORT_MAX_BYTES = int(os.environ.get("JUSHI_IMPORT_MAX_BYTES", 5 * 1024 *
 JUSHI_ATTACHMENT_MAX_BYTES = int(os.environ.get("JUSHI_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 # The duplicate guard: the same investor with a similar project inside this many days is flagged.
 JUSHI_DUPLICATE_WINDOW_DAYS = int(os.environ.get("JUSHI_DUPLICATE_WINDOW_DAYS", 365))
+# The application clock (jushi.core.clock): YYYY-MM-DD pins "today" (the demo runs as of 2024-07-20);
+# empty in production, where the real calendar rules.
+JUSHI_TODAY = os.environ.get("JUSHI_TODAY", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,8 +2,11 @@ import importlib
 import time
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from jushi.core import clock
 
 DEMO_PASSWORD = "jushi-demo-2024"
 
@@ -17,6 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         started = time.monotonic()
+        # The demo runs as of its own date (its data ends with H1 2024 reported), unless JUSHI_TODAY says
+        # otherwise; loading and serving both see it, so overdue flags and default periods match the data.
+        if not settings.JUSHI_TODAY:
+            settings.JUSHI_TODAY = clock.DEMO_DATE.isoformat()
         call_command("migrate", interactive=False, verbosity=0)
         logins = []
         # Each app of ours may ship a `demo` module with load(stdout) -> logins; lower apps load first.
@@ -38,5 +45,6 @@ class Command(BaseCommand):
         self.stdout.write("")
         if opts["no_serve"]:
             return
+        self.stdout.write(f"演示日期:{settings.JUSHI_TODAY}(JUSHI_TODAY;生产环境使用真实日期)")
         self.stdout.write(f"打开 http://{opts['addrport']}/ 登录;按 Ctrl+C 停止。")
         call_command("runserver", opts["addrport"], use_reloader=False, insecure_serving=True)
