@@ -15,7 +15,8 @@ class Aggregation(models.TextChoices):
     SUM = "sum", _("累计值合计")  # cumulative flows (1–本月) summed over units
     STOCK = "stock", _("期末存量")  # values at period end summed over units
     RATIO = "ratio", _("比率(合计之比)")  # Σ numerator / Σ denominator, never an average of ratios
-    COUNT = "count", _("个数")  # units counted (enterprises in the set, projects)
+    COUNT = "count", _("个数")  # units counted at period end (enterprises in the set): a stock of units
+    EVENTS = "events", _("事件计数")  # events counted from January (signings, starts): a cumulative flow
 
 
 class GrowthMethod(models.TextChoices):

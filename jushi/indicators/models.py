@@ -65,6 +65,9 @@ class Indicator(models.Model):
         help_text=_("同比增速低于此值(小数,如 0.05 表示 5%)时预警"),
     )
     in_bulletin = models.BooleanField(_("写入简报"), default=True)
+    two_year_average = models.BooleanField(
+        _("两年平均增速"), default=False, help_text=_("简报同时写出两年平均增长(几何平均)")
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
@@ -116,6 +119,12 @@ class DeptFigure(models.Model):
         _("口径"), max_length=30, blank=True, help_text=_("如 自然口径、同口径、全口径、地方级")
     )
     note = models.CharField(_("备注"), max_length=300, blank=True)
+    explanation = models.CharField(
+        _("情况说明"),
+        max_length=300,
+        blank=True,
+        help_text=_("官方增速与数值、上年同期推算的增速不一致等需要说明的情况"),
+    )
     source = models.CharField(
         _("来源"), max_length=10, choices=ChangeSource.choices, default=ChangeSource.WEB
     )
@@ -227,13 +236,26 @@ class Result(models.Model):
     scope_key = models.CharField(_("园区或行业代码"), max_length=20, blank=True)
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="results")
     period = models.CharField(_("报告期"), max_length=10)
-    value = models.DecimalField(_("本期"), max_digits=24, decimal_places=6, null=True)
-    last_year = models.DecimalField(_("上年同期"), max_digits=24, decimal_places=6, null=True)
-    growth = models.DecimalField(_("增速"), max_digits=12, decimal_places=6, null=True)
-    change = models.DecimalField(_("增减"), max_digits=24, decimal_places=6, null=True)  # units or points
+    # Exact sums (forms in 千元 with 4 places × 0.00001 need 9 places in 亿元), and the growth from them to
+    # 20 places, so that display rounds once (DOMAIN §3a): 0.3054998 prints 30.5%, never 30.6%.
+    value = models.DecimalField(_("本期"), max_digits=32, decimal_places=12, null=True)
+    last_year = models.DecimalField(_("上年同期"), max_digits=32, decimal_places=12, null=True)
+    growth = models.DecimalField(_("增速"), max_digits=32, decimal_places=20, null=True)
+    change = models.DecimalField(_("增减"), max_digits=32, decimal_places=12, null=True)  # units or points
     growth_method = models.CharField(_("增速口径"), max_length=5, choices=GrowthMethod.choices)
     price_basis = models.CharField(_("价格"), max_length=7, choices=PriceBasis.choices)
-    units = models.PositiveIntegerField(_("计入单位数"), null=True)  # enterprises summed, for example
+    units = models.PositiveIntegerField(_("计入单位数"), null=True)  # approved reports summed, for example
+    # Coverage of an enterprise-sourced figure (DOMAIN §3a): the frame (应报), the approved reports among
+    # them (`units`, 已审核), those left out of the growth for a blank last-year value, and the approved
+    # reports' share of the frame's last-year value. Null for department and ledger figures.
+    frame_units = models.PositiveIntegerField(_("应报单位数"), null=True)
+    blank_base_units = models.PositiveIntegerField(_("上年同期为空的单位数"), null=True)
+    coverage = models.DecimalField(_("覆盖率(上年值)"), max_digits=12, decimal_places=10, null=True)
+    # The period's own month (or span) on the same caliber: a flow's per-unit differences of cumulatives,
+    # a stock's period-end value, a count of events' difference of cumulative counts.
+    month_value = models.DecimalField(_("本月"), max_digits=32, decimal_places=12, null=True)
+    month_last_year = models.DecimalField(_("上年同月"), max_digits=32, decimal_places=12, null=True)
+    month_growth = models.DecimalField(_("本月增速"), max_digits=32, decimal_places=20, null=True)
     computed = models.DateTimeField(_("计算时间"), auto_now=True)
 
     class Meta:
@@ -249,3 +271,15 @@ class Result(models.Model):
 
     def __str__(self):
         return f"{self.zone} {self.indicator.code} {self.period}: {self.value}"
+
+    @property
+    def provisional(self) -> bool:
+        """Below full coverage a figure is provisional (初步): not every report in the frame is approved."""
+        return self.frame_units is not None and (self.units or 0) < self.frame_units
+
+    @property
+    def coverage_text(self) -> str:
+        """`21/28 家已审核`, or "" for figures that have no frame."""
+        if self.frame_units is None:
+            return ""
+        return f"{self.units or 0}/{self.frame_units} 家已审核"
