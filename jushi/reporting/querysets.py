@@ -1,6 +1,6 @@
 from django.db.models import F, Q
-from django.utils import timezone
 
+from jushi.core import clock
 from jushi.core.querysets import RestrictedQuerySet
 
 from .choices import DONE, Status
@@ -19,7 +19,7 @@ class PeriodQuerySet(RestrictedQuerySet):
     zone_path = "zone"
 
     def open_at(self, now=None):
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.filter(closed_at__isnull=True, opens_at__lte=now)
 
 
@@ -35,7 +35,7 @@ class SubmissionQuerySet(RestrictedQuerySet):
 
     def overdue(self, now=None):
         """Still owed after the deadline, or first sent after it."""
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.filter(
             Q(first_submitted_at__isnull=True, period__deadline__lt=now) & ~Q(status__in=DONE)
             | Q(first_submitted_at__gt=F("period__deadline"))

@@ -8,7 +8,6 @@ A submission the user may not see is a 404, whatever the action.
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -17,6 +16,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from jushi.core import clock
 from jushi.core.choices import ChangeSource
 from jushi.registry.api.views import RestrictedViewSetMixin
 
@@ -107,7 +107,7 @@ class ObligationFilterSet(SubmissionFilterSet):
 
 class NowMixin:
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": timezone.now()}
+        return {**super().get_serializer_context(), "now": clock.now()}
 
 
 class ReportFormViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jushi.core import clock
 from jushi.core.choices import ChangeSource
 from jushi.lib.periods import Period
 from jushi.registry.models import Enterprise, Zone
@@ -53,11 +53,11 @@ class ReportingPeriod(models.Model):
         return self.period.label
 
     def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.closed_at is None and self.opens_at <= now
 
     def state_label(self, now=None) -> str:
-        now = now or timezone.now()
+        now = now or clock.now()
         if self.closed_at is not None:
             return "已关闭"
         if now < self.opens_at:
@@ -123,7 +123,7 @@ class Submission(models.Model):
             return self.first_submitted_at > deadline
         if self.status in DONE:  # came in by import from the statistics bureau: its timing is the bureau's
             return False
-        return (now or timezone.now()) > deadline
+        return (now or clock.now()) > deadline
 
 
 class Value(models.Model):
@@ -170,7 +170,7 @@ class ValueChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user_name = models.CharField(max_length=150, blank=True)
-    time = models.DateTimeField(_("时间"), default=timezone.now)
+    time = models.DateTimeField(_("时间"), default=clock.now)
     source = models.CharField(_("来源"), max_length=10, choices=ChangeSource.choices)
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     batch = models.CharField(max_length=36, blank=True)
@@ -189,7 +189,7 @@ class SubmissionEvent(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=12, choices=EventKind.choices)
-    time = models.DateTimeField(_("时间"), default=timezone.now)
+    time = models.DateTimeField(_("时间"), default=clock.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,8 +16,8 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from jushi.core import clock
 from jushi.core.bulk import insert_rows
 from jushi.core.scopes import can
 from jushi.lib import uscc
@@ -303,7 +303,7 @@ def import_period(
 def _save(result: PeriodImport, *, actor, form: ReportForm, period: Period, source: str, reason: str) -> None:
     result.batch = str(uuid.uuid4())
     reason = reason or IMPORT_NOTE
-    now = timezone.now()
+    now = clock.now()
     user = actor if actor.pk else None
     with transaction.atomic():
         period_rows = {

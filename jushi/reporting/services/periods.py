@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from jushi.core import clock
 from jushi.core.scopes import can
 from jushi.lib.periods import Period, PeriodError
 from jushi.registry.models import Enterprise, Zone
@@ -105,7 +105,7 @@ def open_period(*, actor, form: ReportForm, zone: Zone, period: Period) -> tuple
 def close_period(*, actor, period: ReportingPeriod) -> None:
     _ensure_reviewer_of_zone(actor, period.zone)
     if period.closed_at is None:
-        ReportingPeriod.objects.filter(pk=period.pk).update(closed_at=timezone.now())
+        ReportingPeriod.objects.filter(pk=period.pk).update(closed_at=clock.now())
         period.refresh_from_db()
 
 

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from jushi.core import clock
 from jushi.core.notify import notify
 from jushi.core.scopes import can, scope_of
 from jushi.registry.models import UserScope
@@ -63,7 +64,7 @@ def _event(submission, kind, *, actor, source, note="", batch="", revision=None,
     return SubmissionEvent.objects.create(
         submission=submission,
         kind=kind,
-        time=now or timezone.now(),
+        time=now or clock.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=_name(actor),
         revision=revision or submission.revision,
@@ -87,7 +88,7 @@ def ensure_reviewer(actor, submission: Submission) -> None:
 
 
 def ensure_open(period: ReportingPeriod, now=None) -> None:
-    now = now or timezone.now()
+    now = now or clock.now()
     if period.closed_at is not None:
         raise ReportingError(f"{period.label}的报告期已关闭,不能再填报;如需补报或更正,请联系开发区统计人员")
     if now < period.opens_at:
@@ -186,7 +187,7 @@ def apply_figures(
             changes=changes,
             user=actor if getattr(actor, "pk", None) else None,
             user_name=_name(actor),
-            time=now or timezone.now(),
+            time=now or clock.now(),
             source=source,
             reason=(reason or submission.correction_reason)[:500],
             batch=batch,
@@ -205,7 +206,7 @@ def _lock(submission: Submission) -> Submission:
 def _bump(submission: Submission, **changes) -> None:
     """Conditional update on the version the caller saw: a concurrent change makes this a Conflict."""
     done = Submission.objects.filter(pk=submission.pk, version=submission.version).update(
-        version=F("version") + 1, updated=timezone.now(), **changes
+        version=F("version") + 1, updated=clock.now(), **changes
     )
     if not done:
         current = Submission.objects.select_related("reviewed_by", "submitted_by").get(pk=submission.pk)
@@ -216,7 +217,7 @@ def _bump(submission: Submission, **changes) -> None:
 @transaction.atomic
 def save_draft(*, actor, submission: Submission, figures: Figures, source: str, now=None) -> Outcome:
     """Keep what the reporter typed, whatever the checks say; a draft is never lost."""
-    now = now or timezone.now()
+    now = now or clock.now()
     locked = _lock(submission)
     ensure_reporter(actor, locked)
     ensure_open(locked.period, now)
@@ -243,7 +244,7 @@ def submit_report(
     """Save the figures, run every check, and submit if no blocking error is left and every warning is
     explained. A failed submit keeps the draft and returns the findings; submitting the same figures
     again is a no-op."""
-    now = now or timezone.now()
+    now = now or clock.now()
     explanations = {k: v.strip()[:1000] for k, v in (explanations or {}).items() if v and v.strip()}
     locked = _lock(submission)
     ensure_reporter(actor, locked)
@@ -317,7 +318,7 @@ def _review_step(actor, submission: Submission, version: int | None, action: str
         raise ReportingError(f"{_state_message(seen)},不能{ACTION_WORDS[action]}")
     target = TRANSITIONS[action][1]
     done = Submission.objects.filter(pk=seen.pk, version=expected, status=Status.SUBMITTED).update(
-        status=target, version=F("version") + 1, updated=timezone.now(), **changes
+        status=target, version=F("version") + 1, updated=clock.now(), **changes
     )
     if not done:
         seen.refresh_from_db()
@@ -331,7 +332,7 @@ def approve_submission(
     *, actor, submission: Submission, source: str, version: int | None = None, note: str = ""
 ):
     """Approve and lock: the working figures become the approved ones that indicators read."""
-    now = timezone.now()
+    now = clock.now()
     seen = _review_step(
         actor, submission, version, "approve", reviewed_at=now, reviewed_by=actor, return_reason=""
     )
@@ -353,7 +354,7 @@ def return_submission(*, actor, submission: Submission, reason: str, source: str
         raise ReportingError("退回原因: 必填,企业会看到这段说明")
     if len(reason) > 500:
         raise ReportingError("退回原因: 不能超过 500 字")
-    now = timezone.now()
+    now = clock.now()
     seen = _review_step(
         actor, submission, version, "return", reviewed_at=now, reviewed_by=actor, return_reason=reason
     )
@@ -399,7 +400,7 @@ def send_reminders(*, actor, period: ReportingPeriod, source: str, enterprise_id
     owed = list(owed.select_related("enterprise"))
     if not owed:
         return 0, 0
-    now = timezone.now()
+    now = clock.now()
     deadline = timezone.localtime(period.deadline)
     by_enterprise: dict[int, list] = {}
     for scope in UserScope.objects.filter(enterprise_id__in=[s.enterprise_id for s in owed]).select_related(

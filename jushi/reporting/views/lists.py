@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jushi.core import clock
 from jushi.core.scopes import can, scope_of
 from jushi.registry.models import Zone
 
@@ -29,7 +29,7 @@ def inbox(request):
         if can(request.user, "review"):
             return redirect("reporting:board")
         return redirect("reporting:review_queue")
-    now = timezone.now()
+    now = clock.now()
     rows = (
         Submission.objects.visible_to(request.user)
         .filter(period__opens_at__lte=now)
@@ -89,9 +89,11 @@ def _board_choice(request):
         if form and zone
         else []
     )
-    period = next(
-        (p for p in periods if p.code == request.GET.get("period")), periods[0] if periods else None
-    )
+    # By default the newest period already open for filling (by the application clock), never one
+    # that opens in the future; the newest of all only when none is open yet.
+    now = clock.now()
+    started = next((p for p in periods if p.opens_at <= now), periods[0] if periods else None)
+    period = next((p for p in periods if p.code == request.GET.get("period")), started)
     return forms, zones, form, zone, periods, period
 
 
@@ -115,7 +117,7 @@ def board(request):
     }
     context["can_review"] = can(request.user, "review")
     if period is not None:
-        now = timezone.now()
+        now = clock.now()
         subs = list(
             Submission.objects.visible_to(request.user)
             .filter(period=period)
