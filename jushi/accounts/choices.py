@@ -21,8 +21,10 @@ class Department(models.TextChoices):
 
 # What each role may do. Which rows it may do it on is the scope's business (jushi.core.scopes).
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({"view", "add", "change", "delete", "import", "export", "audit", "review"}),
-    Role.STAFF: frozenset({"view", "add", "change", "import", "export", "review"}),
+    Role.ADMIN: frozenset(
+        {"view", "add", "change", "delete", "import", "export", "audit", "review", "publish"}
+    ),
+    Role.STAFF: frozenset({"view", "add", "change", "import", "export", "review", "publish"}),
     Role.LEADER: frozenset({"view", "export"}),
     Role.REGIONAL: frozenset({"view", "export"}),
     Role.REPORTER: frozenset({"view", "export", "report"}),

@@ -97,4 +97,30 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
         engine.rebuild(other)
     periods, rows = engine.rebuild(zone)
     stdout.write(f"经济运行指标:部门数据 {created} 条新增;{periods} 个报告期共 {rows} 条指标结果")
+    published = _publish(zone)
+    if published:
+        stdout.write(f"发布:{'、'.join(published)}(统计人员 tongji)")
     return []
+
+
+def _publish(zone: Zone) -> list[str]:
+    """Publish every past month of the demo's reporting (2023-02 … 2024-05) and H1 2024 as the statistics
+    office would have, month by month; a period already published is left alone. H1 2024 is the seed."""
+    from django.contrib.auth import get_user_model
+
+    from jushi.core.commanding import ActorCommand
+    from jushi.lib.periods import Period, period_range
+
+    from .publishing import PublishError, latest_publication, publish
+
+    actor = get_user_model().objects.filter(username="tongji").first() or ActorCommand().actor("system")
+    done = []
+    for period in [*period_range(Period.parse("2023-02"), Period.parse("2024-05")), Period.parse("2024H1")]:
+        if latest_publication(zone, period) is not None:
+            continue
+        try:
+            publish(actor=actor, zone=zone, period=period, source=ChangeSource.DEMO)
+        except PublishError:
+            continue  # not publishable (reports still open): the demo leaves it for the user
+        done.append(period.label)
+    return done

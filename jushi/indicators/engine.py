@@ -16,9 +16,9 @@ from jushi.lib.indicator_math import count_change, pp_change
 from jushi.lib.periods import Period
 from jushi.registry.models import Zone
 
-from .choices import GrowthMethod, Scope, Source
+from .choices import Aggregation, GrowthMethod, Scope, Source
 from .models import DeptFigure, Indicator, Result
-from .sources import Figures, figures_for, periods_from_sources
+from .sources import Figures, Month, figures_for, periods_from_sources
 
 
 def stored_period(period: Period | str) -> str:
@@ -28,7 +28,8 @@ def stored_period(period: Period | str) -> str:
 
 
 def _growth(indicator: Indicator, figures: Figures) -> tuple[Decimal | None, Decimal | None]:
-    """(growth rate, change in units or points) by the indicator's method."""
+    """(growth rate, change in units or points) by the indicator's method, from exact sums: the one
+    rounding is the display's (DOMAIN §3a)."""
     method = indicator.growth_method
     if method == GrowthMethod.OFFICIAL or (
         figures.official_growth is not None and method == GrowthMethod.NATURAL
@@ -40,11 +41,45 @@ def _growth(indicator: Indicator, figures: Figures) -> tuple[Decimal | None, Dec
     if method == GrowthMethod.UNITS:
         counted = count_change(figures.value, figures.last_year)
         return (counted[1], counted[0]) if counted else (None, None)
-    return growth.ratio_growth(figures.value, figures.last_year), None
+    current = figures.base_current if figures.base_current is not None else figures.value
+    return growth.ratio_growth(current, figures.last_year), None
 
 
-def _row(zone, indicator, period_code, figures: Figures, scope=Scope.ZONE, key="") -> Result:
+def _month_row(indicator: Indicator, figures: Figures, previous: Figures | None, first: bool) -> Month | None:
+    """The period's own month by the indicator's aggregation type (DOMAIN §3, as DHIS2 types them): a
+    stock or a count of units is its period-end value; a cumulative flow or a count of events is the
+    difference of cumulatives (the enterprise source does it per enterprise, on the same caliber)."""
+    if figures.month is not None:
+        return figures.month
+    aggregation = indicator.aggregation
+    if aggregation in (Aggregation.STOCK, Aggregation.COUNT):
+        return Month(figures.value, figures.last_year)
+    if aggregation not in (Aggregation.SUM, Aggregation.EVENTS) or indicator.source in (
+        Source.DEPT,
+        Source.CALC,
+    ):
+        return None  # ratios, department figures and formulas: the cumulative only
+    if first:
+        return Month(figures.value, figures.last_year)
+    if previous is None or figures.value is None or previous.value is None:
+        return None
+    before = (
+        None
+        if figures.last_year is None or previous.last_year is None
+        else figures.last_year - previous.last_year
+    )
+    return Month(figures.value - previous.value, before)
+
+
+def _row(
+    zone, indicator, period_code, figures: Figures, scope=Scope.ZONE, key="", month: Month | None = None
+) -> Result:
     rate, change = _growth(indicator, figures)
+    coverage = figures.coverage if scope == Scope.ZONE else None
+    month_rate = None
+    if month is not None and indicator.growth_method not in (GrowthMethod.OFFICIAL, GrowthMethod.POINTS):
+        base_current = month.base_current if month.base_current is not None else month.value
+        month_rate = growth.ratio_growth(base_current, month.last_year)
     return Result(
         zone=zone,
         scope=scope,
@@ -58,6 +93,12 @@ def _row(zone, indicator, period_code, figures: Figures, scope=Scope.ZONE, key="
         growth_method=indicator.growth_method,
         price_basis=indicator.price_basis,
         units=figures.units,
+        frame_units=coverage.frame if coverage else None,
+        blank_base_units=coverage.blank_base if coverage else None,
+        coverage=coverage.share if coverage else None,
+        month_value=month.value if month else None,
+        month_last_year=month.last_year if month else None,
+        month_growth=month_rate,
     )
 
 
@@ -93,6 +134,8 @@ def compute(zone: Zone, period: Period, *, indicators=None, cache: dict | None =
     """Every active indicator's results for one zone and period, not saved. A rebuild passes the
     catalog and one `cache` for all of a zone's periods, so the sources read shared data once."""
     code = stored_period(period)
+    month_period = Period.parse(code)
+    previous_period = month_period.previous()
     indicators = list(Indicator.objects.filter(is_active=True)) if indicators is None else indicators
     results: list[Result] = []
     now: dict[str, Decimal | None] = {}
@@ -105,9 +148,16 @@ def compute(zone: Zone, period: Period, *, indicators=None, cache: dict | None =
         if figures is None or (figures.value is None and figures.official_growth is None):
             continue
         now[indicator.code], before[indicator.code] = figures.value, figures.last_year
-        results.append(_row(zone, indicator, code, figures))
+        previous = None
+        if figures.month is None and previous_period is not None and indicator.source == Source.LEDGER:
+            previous = figures_for(indicator, zone, previous_period, cache)
+        month = _month_row(indicator, figures, previous, previous_period is None)
+        results.append(_row(zone, indicator, code, figures, month=month))
         for (scope, key), pair in sorted(figures.parts.items()):
-            results.append(_row(zone, indicator, code, Figures(pair.current, pair.last_year), scope, key))
+            part = Figures(
+                pair.current, pair.last_year, base_current=figures.part_base_current.get((scope, key))
+            )
+            results.append(_row(zone, indicator, code, part, scope, key))
     codes = frozenset(i.code for i in indicators)
     for indicator in calculation_order([i for i in indicators if i.source == Source.CALC], codes):
         figures = _calculated(indicator, codes, now, before)
@@ -138,13 +188,28 @@ def calculation_order(calculated: list[Indicator], codes: frozenset) -> list[Ind
     return ordered
 
 
-def refresh(zone: Zone, period: Period | str, *, indicators=None, cache: dict | None = None) -> int:
-    """Recompute and replace one zone's results for one period; returns how many rows it holds now."""
+def refresh(
+    zone: Zone, period: Period | str, *, indicators=None, cache: dict | None = None, following: bool = True
+) -> int:
+    """Recompute and replace one zone's results for one period; returns how many rows it holds now.
+
+    The next month's own value is a difference with this period's cumulative, so unless the caller
+    recomputes every period in order (a rebuild), the following month is recomputed too when it has
+    results."""
     period = Period.parse(period) if isinstance(period, str) else period
+    cache = {} if cache is None else cache
     results = compute(zone, period, indicators=indicators, cache=cache)
     with transaction.atomic():
         Result.objects.filter(zone=zone, period=stored_period(period)).delete()
         Result.objects.bulk_create(results, batch_size=500)
+        month = Period.parse(stored_period(period))
+        after = month.next()
+        if (
+            following
+            and after.year == month.year
+            and Result.objects.filter(zone=zone, period=after.code).exists()
+        ):
+            refresh(zone, after, indicators=indicators, cache=cache, following=False)
     return len(results)
 
 
@@ -168,6 +233,6 @@ def rebuild(zone: Zone | None = None) -> tuple[int, int]:
         cache: dict = {}  # one zone's department figures serve all its periods
         with transaction.atomic():  # one commit a zone
             for period in periods_with_data(z):
-                rows += refresh(z, period, indicators=indicators, cache=cache)
+                rows += refresh(z, period, indicators=indicators, cache=cache, following=False)
                 periods += 1
     return periods, rows

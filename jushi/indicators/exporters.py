@@ -1,11 +1,10 @@
 """Spreadsheets of indicator results."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from jushi.core.exporters import TableExporter
 from jushi.lib import growth
 from jushi.lib.periods import Period
-
-from .choices import Aggregation, Scope, Source
-from .models import Result
 
 
 class IndicatorExporter(TableExporter):
@@ -37,18 +36,21 @@ class IndicatorExporter(TableExporter):
 class MonthlyTableExporter(TableExporter):
     """The standard monthly table: 指标 | 本月 | 同比 | 1–本月 | 同比, for one zone and month.
 
-    The month's own value of a flow is the difference of two cumulatives, this year's and last year's
-    alike (last year's as reported now), so its growth is on the same caliber as the cumulative's.
-    Stocks and counts show their period-end value; ratios and official figures only the cumulative."""
+    The month's own value is the engine's (DOMAIN §3): a flow's per-enterprise differences of cumulatives
+    on the same caliber, a stock's period-end value, a count of events' difference of cumulative counts;
+    ratios and department figures show only the cumulative. Published figures by default (the latest
+    revision), live ones with `live=True`; a figure over incomplete coverage is marked 初步."""
 
     identifier = "monthly"
 
-    def __init__(self, zone, period, fmt: str = "xlsx"):
+    def __init__(self, zone, period, fmt: str = "xlsx", *, live: bool = False):
         from .engine import stored_period
+        from .publishing import view_of
 
         super().__init__(fmt)
         self.zone = zone
         self.period = Period.parse(stored_period(period))
+        self.view = view_of(zone, self.period, live=live)
         self.identifier = f"monthly-{zone.code}-{self.period.code}"
         own = self.period.own_label()
         self.headers = (
@@ -59,48 +61,36 @@ class MonthlyTableExporter(TableExporter):
             self.period.label.removeprefix(f"{self.period.year}年"),
             "同比(%)",
             "增速口径",
+            "覆盖",
         )
 
+    @property
+    def status(self) -> str:
+        """发布第N版 or 实时数据, for the command line's header."""
+        if self.view.publication is not None:
+            return f"已发布(第{self.view.publication.revision}版)"
+        return "实时数据(未发布)" if self.view.latest is None else "实时数据"
+
     def rows(self):
-        results = {
-            r.indicator_id: r
-            for r in Result.objects.filter(
-                zone=self.zone, scope=Scope.ZONE, period=self.period.code
-            ).select_related("indicator")
-        }
-        previous = self.period.previous()
-        before = (
-            {
-                r.indicator_id: r
-                for r in Result.objects.filter(zone=self.zone, scope=Scope.ZONE, period=previous.code)
-            }
-            if previous
-            else {}
-        )
-        for result in sorted(results.values(), key=lambda r: (r.indicator.order, r.indicator.code)):
+        for result in self.view.rows:
             indicator = result.indicator
-            month, month_growth = self._own(result, before.get(indicator.pk), previous is None)
+            coverage = result.coverage_text
+            if result.provisional:
+                coverage = f"初步 {coverage}"
             yield (
                 indicator.name,
                 indicator.unit,
-                month,
-                growth.percent(month_growth),
-                result.value,
+                _rounded(result.month_value, indicator.decimals),
+                growth.percent(result.month_growth),
+                _rounded(result.value, indicator.decimals),
                 growth.percent(result.growth),
                 result.get_growth_method_display(),
+                coverage,
             )
 
-    @staticmethod
-    def _own(result, prior, first_of_year: bool):
-        aggregation = result.indicator.aggregation
-        if aggregation in (Aggregation.STOCK, Aggregation.COUNT):
-            return result.value, result.growth
-        if aggregation != Aggregation.SUM or result.indicator.source == Source.DEPT:
-            return None, None  # ratios and department figures: the cumulative only
-        if first_of_year:
-            return result.value, result.growth
-        if prior is None or None in (result.value, prior.value):
-            return None, None
-        now = result.value - prior.value
-        then = None if None in (result.last_year, prior.last_year) else result.last_year - prior.last_year
-        return now, growth.ratio_growth(now, then)
+
+def _rounded(value, places: int):
+    """An amount as displayed (half-up to the indicator's decimals): the table is read, not recomputed."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -225,17 +225,12 @@ class Plan(models.Model):
         return self.name
 
 
-class Result(models.Model):
-    """One computed figure: a zone (or one of its parks or industries) × indicator × period.
+class FigureFields(models.Model):
+    """What one computed figure says, shared by the live `Result` and the frozen `PublishedFigure`, so a
+    page shows either through the same code."""
 
-    Written only by the engine; `growth` is a fraction with its method and price basis alongside, so a
-    page never shows a rate without saying what kind it is."""
-
-    zone = models.ForeignKey(Zone, verbose_name=_("开发区"), on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(_("范围"), max_length=8, choices=Scope.choices, default=Scope.ZONE)
     scope_key = models.CharField(_("园区或行业代码"), max_length=20, blank=True)
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="results")
-    period = models.CharField(_("报告期"), max_length=10)
     # Exact sums (forms in 千元 with 4 places × 0.00001 need 9 places in 亿元), and the growth from them to
     # 20 places, so that display rounds once (DOMAIN §3a): 0.3054998 prints 30.5%, never 30.6%.
     value = models.DecimalField(_("本期"), max_digits=32, decimal_places=12, null=True)
@@ -256,6 +251,32 @@ class Result(models.Model):
     month_value = models.DecimalField(_("本月"), max_digits=32, decimal_places=12, null=True)
     month_last_year = models.DecimalField(_("上年同月"), max_digits=32, decimal_places=12, null=True)
     month_growth = models.DecimalField(_("本月增速"), max_digits=32, decimal_places=20, null=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def provisional(self) -> bool:
+        """Below full coverage a figure is provisional (初步): not every report in the frame is approved."""
+        return self.frame_units is not None and (self.units or 0) < self.frame_units
+
+    @property
+    def coverage_text(self) -> str:
+        """`21/28 家已审核`, or "" for figures that have no frame."""
+        if self.frame_units is None:
+            return ""
+        return f"{self.units or 0}/{self.frame_units} 家已审核"
+
+
+class Result(FigureFields):
+    """One computed figure: a zone (or one of its parks or industries) × indicator × period.
+
+    Written only by the engine; `growth` is a fraction with its method and price basis alongside, so a
+    page never shows a rate without saying what kind it is."""
+
+    zone = models.ForeignKey(Zone, verbose_name=_("开发区"), on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="results")
+    period = models.CharField(_("报告期"), max_length=10)
     computed = models.DateTimeField(_("计算时间"), auto_now=True)
 
     class Meta:
@@ -272,14 +293,65 @@ class Result(models.Model):
     def __str__(self):
         return f"{self.zone} {self.indicator.code} {self.period}: {self.value}"
 
-    @property
-    def provisional(self) -> bool:
-        """Below full coverage a figure is provisional (初步): not every report in the frame is approved."""
-        return self.frame_units is not None and (self.units or 0) < self.frame_units
+
+class Publication(models.Model):
+    """A zone's period as published (DOMAIN §3a): the figures, their coverage and the bulletin text,
+    frozen, with who and when. Re-publishing adds the next numbered revision with its reason; nothing
+    published is ever overwritten or deleted."""
+
+    zone = models.ForeignKey(Zone, verbose_name=_("开发区"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("报告期"), max_length=10)  # the stored (monthly) code, as results are
+    named = models.CharField(_("发布期别"), max_length=10)  # as published: 2024H1 → 2024年上半年
+    revision = models.PositiveSmallIntegerField(_("版次"))  # 1 is the first release, 2 its first revision
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    incomplete = models.BooleanField(_("未全部审核即发布"), default=False)
+    coverage = models.JSONField(_("覆盖情况"), default=list)  # per form: name, frame, approved, share
+    bulletin = models.TextField(_("简报"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_by_name = models.CharField(_("发布人"), max_length=150)
+    published_at = models.DateTimeField(_("发布时间"))
+
+    class Meta:
+        ordering = ["zone", "-period", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "period", "revision"], name="publication_revision_once")
+        ]
+        verbose_name = _("发布")
+        verbose_name_plural = _("发布")
+
+    def __str__(self):
+        return f"{self.zone} {self.named} 第{self.revision}版"
 
     @property
-    def coverage_text(self) -> str:
-        """`21/28 家已审核`, or "" for figures that have no frame."""
-        if self.frame_units is None:
-            return ""
-        return f"{self.units or 0}/{self.frame_units} 家已审核"
+    def label(self) -> str:
+        return Period.parse(self.named).label
+
+    @property
+    def is_revision(self) -> bool:
+        return self.revision > 1
+
+
+class PublishedFigure(FigureFields):
+    """One figure as it was published: a copy of the result, frozen with its publication."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="figures")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["publication", "indicator__order", "scope", "scope_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "scope", "scope_key", "indicator"], name="published_figure_once"
+            )
+        ]
+        verbose_name = _("已发布数据")
+        verbose_name_plural = _("已发布数据")
+
+    def __str__(self):
+        return f"{self.publication} {self.indicator.code}: {self.value}"
+
+    @property
+    def period(self) -> str:
+        return self.publication.period

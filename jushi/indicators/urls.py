@@ -11,5 +11,7 @@ urlpatterns = [
     path("targets/", views.targets, name="targets"),
     path("catalog/", views.catalog, name="catalog"),
     path("ranking/", views.ranking, name="ranking"),
+    path("publish/", views.publish_period, name="publish"),
+    path("publications/", views.publications, name="publications"),
     path("i/<str:code>/", views.indicator_detail, name="indicator"),
 ]

@@ -2,6 +2,7 @@
 
 import json
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from jushi.core import uploads
 from jushi.core.choices import ChangeSource
@@ -19,12 +21,13 @@ from jushi.lib.tabular import TableError, read_table
 from jushi.registry.models import Industry, Park, Zone
 from jushi.registry.services.importing import RowError
 
+from . import publishing
 from .bulletin import bulletin, change_words, clause
 from .choices import Scope
 from .engine import stored_period
 from .exporters import IndicatorExporter, MonthlyTableExporter
 from .forms import FigureForm, FigureImportForm, IndicatorForm, TargetForm
-from .models import DeptFigure, Indicator, Plan, Result, Target
+from .models import DeptFigure, Indicator, Plan, PublishedFigure, Result, Target
 from .services import HEADERS, FigureError, add_indicator, import_figures, save_figure, set_target
 from .sources import enterprise_pairs
 
@@ -65,6 +68,8 @@ def _card(result: Result, target: Target | None, period: Period) -> dict:
         else wording.amount_text(result.value, "", indicator.decimals),
         "basis": _growth_label(result),
         "growth_pct": _pct(result.growth),
+        "provisional": result.provisional,
+        "coverage_text": result.coverage_text,
         "alert": indicator.alert_growth_below is not None
         and result.growth is not None
         and result.growth < indicator.alert_growth_below,
@@ -125,16 +130,9 @@ def _dashboard(request, template: str):
     if not zones:
         return render(request, template, {"zones": []})
     zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0])
-    periods = sorted(
-        {
-            Period.parse(c)
-            for c in Result.objects.filter(zone=zone).values_list("period", flat=True).distinct()
-        },
-        reverse=True,
-    )
+    periods = publishing.selectable_periods(zone)
     if not periods:
         return render(request, template, {"zones": zones, "zone": zone, "periods": []})
-    period = periods[0]
     if request.GET.get("period"):
         try:
             asked = Period.parse(request.GET["period"])
@@ -142,33 +140,43 @@ def _dashboard(request, template: str):
             raise Http404(str(exc)) from None
         period = Period.parse(stored_period(asked))
         shown = asked
-    else:
-        shown = period
+    else:  # the zone's current period: latest published, else latest past its reporting deadline
+        current = publishing.current_period(zone)
+        period = current if current is not None and current in periods else periods[0]
+        latest = publishing.latest_publication(zone, period)
+        shown = Period.parse(latest.named) if latest is not None else period
+    live = request.GET.get("live") == "1"
     if request.GET.get("export") == "monthly":
-        return MonthlyTableExporter(zone, period).response()
-    results = list(
-        Result.objects.filter(zone=zone, scope=Scope.ZONE, period=period.code, indicator__is_active=True)
-        .select_related("indicator")
-        .order_by("indicator__order")
-    )
+        return MonthlyTableExporter(zone, period, live=live).response()
+    view = publishing.view_of(zone, period, live=live)
     targets = {t.indicator_id: t for t in Target.objects.filter(zone=zone, year=period.year)}
-    cards = [_card(r, targets.get(r.indicator_id), period) for r in results if r.indicator.in_bulletin]
-    trend = _trend(zone, period)
+    cards = [_card(r, targets.get(r.indicator_id), period) for r in view.rows if r.indicator.in_bulletin]
+    trend = _trend(zone, period, live)
     parks = {p.code: p.name for p in Park.objects.filter(zone=zone)}
-    breakdown = [
-        {"name": parks.get(r.scope_key, r.scope_key), "value": r.value, "growth": r.growth}
-        for r in Result.objects.filter(
-            zone=zone, indicator__code=TREND_INDICATOR, period=period.code, scope=Scope.PARK
-        ).order_by("-value")
-    ]
+    park_rows = publishing.view_of(zone, period, live=live, scope=Scope.PARK).rows
+    breakdown = sorted(
+        (
+            {"name": parks.get(r.scope_key, r.scope_key), "value": r.value, "growth": r.growth}
+            for r in park_rows
+            if r.indicator.code == TREND_INDICATOR
+        ),
+        key=lambda b: -(b["value"] or 0),
+    )
     plans = [_plan_view(p, zone, period) for p in Plan.objects.filter(zone=zone).select_related("indicator")]
     drivers = _drivers(zone, period)
+    coverage = publishing.coverage_of(zone, period)
     context = {
         "zones": zones,
         "zone": zone,
         "periods": periods,
         "period": period,
         "shown": shown,
+        "view": view,
+        "live": live,
+        "revisions": publishing.revisions_against_live(zone, period) if view.latest else [],
+        "coverage": coverage,
+        "provisional": any(not c.complete for c in coverage),
+        "may_publish": _may_publish(request.user, zone),
         "cards": cards,
         "trend": trend,
         "trend_json": json.dumps(trend, ensure_ascii=False),
@@ -182,31 +190,52 @@ def _dashboard(request, template: str):
         ],
         "plans": plans,
         "drivers": drivers,
-        "bulletin": bulletin(zone, shown),
+        "bulletin": bulletin(zone, shown, live=live),
         "time_progress": _pct(Decimal(period.time_progress.numerator) / period.time_progress.denominator),
     }
     return render(request, template, context)
 
 
-def _trend(zone: Zone, period: Period) -> dict:
-    """This year's cumulative path of the trend indicator month by month, beside last year's."""
-    rows = dict(
-        Result.objects.filter(
-            zone=zone,
-            indicator__code=TREND_INDICATOR,
-            scope=Scope.ZONE,
-            period__startswith=f"{period.year - 1}-",
-        ).values_list("period", "value")
-    ) | dict(
-        Result.objects.filter(
-            zone=zone, indicator__code=TREND_INDICATOR, scope=Scope.ZONE, period__startswith=f"{period.year}-"
-        ).values_list("period", "value")
-    )
+def _may_publish(user, zone: Zone) -> bool:
+    return can(user, "publish") and editable_zones(user).filter(pk=zone.pk).exists()
+
+
+def _trend(zone: Zone, period: Period, live: bool = False) -> dict:
+    """This year's cumulative path of the trend indicator month by month, beside last year's: published
+    figures where a month is published (unless live), and the months whose coverage was incomplete
+    marked, so a provisional month is never read as a final one."""
+    rows: dict[str, object] = {}
+    for year in (period.year - 1, period.year):
+        for r in Result.objects.filter(
+            zone=zone, indicator__code=TREND_INDICATOR, scope=Scope.ZONE, period__startswith=f"{year}-"
+        ):
+            rows[r.period] = r
+        if not live:
+            for f in PublishedFigure.objects.filter(
+                publication__zone=zone,
+                publication__period__startswith=f"{year}-",
+                indicator__code=TREND_INDICATOR,
+                scope=Scope.ZONE,
+            ).order_by("publication__revision"):
+                rows[f.publication.period] = f  # the latest revision wins
     months = list(range(2, 13))
+
+    def value(code):
+        row = rows.get(code)
+        return None if row is None else _num(row.value)
+
+    this_codes = [f"{period.year}-{m:02d}" for m in months]
     return {
         "months": [f"1-{m}月" for m in months],
-        "this": [_num(rows.get(f"{period.year}-{m:02d}")) if m <= period.end_month else None for m in months],
-        "last": [_num(rows.get(f"{period.year - 1}-{m:02d}")) for m in months],
+        "this": [
+            value(c) if m <= period.end_month else None for c, m in zip(this_codes, months, strict=True)
+        ],
+        "last": [value(f"{period.year - 1}-{m:02d}") for m in months],
+        "provisional": [
+            bool(rows.get(c) is not None and rows[c].provisional and m <= period.end_month)
+            for c, m in zip(this_codes, months, strict=True)
+        ],
+        "coverage": [rows[c].coverage_text if c in rows else "" for c in this_codes],
         "this_year": period.year,
     }
 
@@ -488,3 +517,54 @@ def catalog(request):
                 return redirect("indicators:catalog")
     context = {"indicators": Indicator.objects.all(), "form": form, "may_add": may_add}
     return render(request, "indicators/catalog.html", context)
+
+
+@login_required
+def publish_period(request):
+    """The dashboard's 发布 button: publish (or revise) a zone's period through `publishing.publish`."""
+    if request.method != "POST":
+        return redirect("indicators:dashboard")
+    zone = visible_zones(request.user).filter(code=request.POST.get("zone", "")).first()
+    if zone is None:
+        raise Http404("没有这个开发区,或您无权查看")
+    period = request.POST.get("period", "")
+    back = f"{reverse('indicators:dashboard')}?{urlencode({'zone': zone.code, 'period': period})}"
+    try:
+        publication = publishing.publish(
+            actor=request.user,
+            zone=zone,
+            period=period,
+            allow_incomplete=request.POST.get("allow_incomplete") == "1",
+            reason=request.POST.get("reason", ""),
+            source=ChangeSource.WEB,
+        )
+    except PermissionDenied:
+        raise
+    except publishing.PublishError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(request, f"已发布 {zone.name}{publication.label} 第{publication.revision}版")
+    return redirect(back)
+
+
+@login_required
+def publications(request):
+    """Every publication of the zones in scope, newest first; one period's revisions side by side with
+    their figures, coverage, text, who and when: each revision stays readable."""
+    zones = list(visible_zones(request.user).order_by("name"))
+    zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0] if zones else None)
+    rows, revisions, period = [], [], None
+    if zone is not None:
+        rows = list(publishing.Publication.objects.filter(zone=zone).order_by("-period", "-revision"))
+        if request.GET.get("period"):
+            period = Period.parse(_stored_or_404(request.GET["period"]))
+            revisions = list(publishing.publications(zone, period).prefetch_related("figures__indicator"))
+            for publication in revisions:
+                publication.zone_rows = sorted(
+                    (f for f in publication.figures.all() if f.scope == Scope.ZONE),
+                    key=lambda f: (f.indicator.order, f.indicator.code),
+                )
+                for f in publication.zone_rows:
+                    f.pct = _pct(f.growth)
+    context = {"zones": zones, "zone": zone, "rows": rows, "revisions": revisions, "period": period}
+    return render(request, "indicators/publications.html", context)

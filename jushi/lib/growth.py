@@ -20,12 +20,12 @@ def ratio_growth(current: Decimal | None, base: Decimal | None) -> Decimal | Non
 def same_caliber(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Decimal | None:
     """Growth over this year's set: each pair is (this year's value, last year's value as reported now).
 
-    An enterprise that did not report a figure this year is left out of both sums; a blank last-year
-    value counts as 0 (a new plant had no output a year earlier)."""
+    Blank is not zero (DOMAIN §3): an enterprise without this year's figure, or with a blank last-year
+    figure, is left out of both sums; a new plant reports last year as 0, which counts."""
     current = base = Decimal(0)
     seen = False
     for now, before in pairs:
-        if now is None:
+        if now is None or before is None:
             continue
         seen = True
         current += now
@@ -39,7 +39,9 @@ def naive(current_total: Decimal | None, previous_total: Decimal | None) -> Deci
 
 
 def percent(rate: Decimal | None, places: int = 1) -> Decimal | None:
-    """A rate as a percentage rounded half-up, the way bulletins print it: 0.3058 → 30.6."""
+    """A rate as a percentage rounded half-up, the way bulletins print it: 0.3058 → 30.6.
+
+    The one rounding a figure gets (DOMAIN §3a): pass the exact rate, never one already rounded."""
     if rate is None:
         return None
     return (rate * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -41,13 +41,13 @@ def total(values: Iterable[Decimal | None]) -> Decimal | None:
 
 
 def same_caliber_totals(pairs: Iterable[Pair]) -> tuple[Decimal, Decimal] | None:
-    """(Σ current, Σ last year) over the units with a current value; a blank last year counts 0.
-
-    The same set and rule as ``growth.same_caliber``; None when no unit has a current value."""
+    """(Σ current, Σ last year) over the units with both figures: a blank on either side leaves the unit
+    out of both sums (blank is not zero). The same set and rule as ``growth.same_caliber``; None when no
+    unit has both."""
     current = base = Decimal(0)
     seen = False
     for pair in pairs:
-        if pair.current is None:
+        if pair.current is None or pair.last_year is None:
             continue
         seen = True
         current += pair.current

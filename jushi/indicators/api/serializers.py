@@ -69,6 +69,17 @@ class ResultSerializer(serializers.ModelSerializer):
     growth = DecimalTextField(help_text="增速(小数,0.143 即 14.3%),口径见 growth_method")
     growth_pct = serializers.SerializerMethodField(help_text="增速百分数,四舍五入到一位小数,如 14.3")
     change = DecimalTextField(help_text="增减:百分点(比率指标)或单位数(个数指标)")
+    units = serializers.IntegerField(read_only=True, help_text="已审核(计入)的企业数")
+    frame_units = serializers.IntegerField(read_only=True, help_text="应报企业数;部门和台账数据为空")
+    blank_base_units = serializers.IntegerField(read_only=True, help_text="上年同期为空、未计入增速的企业数")
+    coverage = DecimalTextField(help_text="已审核企业占应报企业上年同期值的比重(小数)")
+    provisional = serializers.SerializerMethodField(help_text="尚有应报企业未审核:初步数")
+    month_value = DecimalTextField(help_text="本月(同口径:逐企业累计数之差;存量为期末值)")
+    month_last_year = DecimalTextField(help_text="上年同月")
+    month_growth = DecimalTextField(help_text="本月增速(小数)")
+    month_growth_pct = serializers.SerializerMethodField(help_text="本月增速百分数,一位小数")
+    published = serializers.SerializerMethodField(help_text="已发布的最新版次;未发布为空")
+    source = serializers.SerializerMethodField(help_text="published:已发布数据(默认);live:实时数据(live=1)")
 
     class Meta:
         model = Result
@@ -90,11 +101,35 @@ class ResultSerializer(serializers.ModelSerializer):
             "growth_method",
             "price_basis",
             "units",
+            "frame_units",
+            "blank_base_units",
+            "coverage",
+            "provisional",
+            "month_value",
+            "month_last_year",
+            "month_growth",
+            "month_growth_pct",
+            "published",
+            "source",
             "computed",
         ]
 
     def get_period_label(self, obj) -> str:
         return Period.parse(obj.period).label
+
+    def get_provisional(self, obj) -> bool:
+        return obj.provisional
+
+    @extend_schema_field({**DECIMAL_TEXT, "example": "-3.2"})
+    def get_month_growth_pct(self, obj) -> str | None:
+        pct = percent(obj.month_growth)
+        return None if pct is None else f"{pct:f}"
+
+    def get_published(self, obj) -> int | None:
+        return getattr(obj, "published_revision", None)
+
+    def get_source(self, obj) -> str:
+        return "published" if getattr(obj, "published_revision", None) else "live"
 
     @extend_schema_field({**DECIMAL_TEXT, "example": "14.3"})
     def get_growth_pct(self, obj) -> str | None:

@@ -12,6 +12,7 @@ from functools import lru_cache
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -26,7 +27,8 @@ from jushi.registry.models import Zone
 
 from ..choices import Scope
 from ..engine import stored_period
-from ..models import Indicator, Result, Target
+from ..models import Indicator, Publication, PublishedFigure, Result, Target
+from ..publishing import current_periods
 from . import serializers
 
 # Filters --------------------------------------------------------------------------------------------
@@ -38,8 +40,8 @@ class PeriodField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        if not value:
-            return value
+        if not value or value == "all":  # all: every period (without a period, each zone's current one)
+            return ""
         try:
             return stored_period(value)
         except PeriodError as exc:
@@ -161,9 +163,13 @@ class ResultPages(PageNumberPagination):
     max_page_size = 1000
 
 
+_FIGURES = (
+    "value", "last_year", "growth", "change", "units", "frame_units", "blank_base_units", "coverage",
+    "month_value", "month_last_year", "month_growth",
+)  # fmt: skip
 _FAST_FIELDS = (
-    "zone__code", "zone__name", "scope", "scope_key", "indicator__code", "indicator__name", "indicator__unit",
-    "period", "value", "last_year", "growth", "change", "growth_method", "price_basis", "units", "computed",
+    "zone_id", "zone__code", "zone__name", "scope", "scope_key", "indicator_id", "indicator__code",
+    "indicator__name", "indicator__unit", "period", "growth_method", "price_basis", "computed", *_FIGURES,
 )  # fmt: skip
 
 
@@ -195,7 +201,9 @@ def _pct_text(rate):
                 OpenApiTypes.STR,
                 description=(
                     "报告期,任一写法:2024H1、2024Q2、2024-06、2024;按累计到的月份匹配,"
-                    '2024H1 与 2024-06 是同一批结果,全年即 12 月。无法识别时返回 400({"period": [原因]})'
+                    "2024H1 与 2024-06 是同一批结果,全年即 12 月。不填 period 和 year 时为各开发区的当前报告期"
+                    "(最近发布的,否则最近已过报送截止的);all 为全部报告期。"
+                    '无法识别时返回 400({"period": [原因]})'
                 ),
                 examples=[
                     OpenApiExample("上半年", value="2024H1"),
@@ -205,6 +213,11 @@ def _pct_text(rate):
             ),
             INDICATOR_PARAMETER,
             OpenApiParameter("year", OpenApiTypes.INT, description="年度:该年全部报告期"),
+            OpenApiParameter(
+                "live",
+                OpenApiTypes.BOOL,
+                description="为 1 时返回实时计算结果;默认已发布的报告期返回最新一版发布的数据",
+            ),
         ],
     )
 )
@@ -216,13 +229,43 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
     filterset_class = ResultFilterSet
     pagination_class = ResultPages
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        params = self.request.query_params
+        if not params.get("period") and not params.get("year"):
+            # Each zone's current period (latest published, else latest past its deadline); period=all
+            # or a year for more.
+            zone_ids = set(queryset.values_list("zone_id", flat=True).distinct())
+            wanted = Q(pk__in=[])
+            for zone_id, period in current_periods(zone_ids).items():
+                wanted |= Q(zone_id=zone_id, period=period.code)
+            queryset = queryset.filter(wanted)
+        return queryset
+
     def list(self, request, *args, **kwargs):
         """The serializer's rows, built from plain tuples: a provincial page of 1,000 rows is the
-        dashboard of a whole province, and DRF's per-field machinery would take most of its time."""
+        dashboard of a whole province, and DRF's per-field machinery would take most of its time.
+
+        Published figures by default: a row of a published period carries the latest revision's
+        figures (and its number); `live=1` gives the live computation, with `published` still naming
+        the revision so that a difference can be seen."""
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list(*_FAST_FIELDS))
+        live = request.query_params.get("live", "").lower() in ("1", "true", "yes")
+        publications = _latest_publications({(row[0], row[9]) for row in rows})
+        frozen = {} if live else _frozen_figures(publications.values())
         moment = DateTimeField()
-        return self.get_paginated_response(
-            [
+        out = []
+        for (
+            zone_id, zone, zone_name, scope, key, indicator_id, code, name, unit, period, method, basis, computed,
+            *figures,
+        ) in rows:  # fmt: skip
+            publication = publications.get((zone_id, period))
+            if publication is not None and not live:
+                figures = frozen.get((publication[0], indicator_id, scope, key), figures)
+            value, last_year, rate, change, units, frame, blank, coverage, month, month_before, month_rate = (
+                figures
+            )
+            out.append(
                 {
                     "zone": zone,
                     "zone_name": zone_name,
@@ -241,28 +284,48 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
                     "growth_method": method,
                     "price_basis": basis,
                     "units": units,
+                    "frame_units": frame,
+                    "blank_base_units": blank,
+                    "coverage": _text(coverage),
+                    "provisional": frame is not None and (units or 0) < frame,
+                    "month_value": _text(month),
+                    "month_last_year": _text(month_before),
+                    "month_growth": _text(month_rate),
+                    "month_growth_pct": _pct_text(month_rate),
+                    "published": publication[1] if publication is not None else None,
+                    "source": "published" if publication is not None and not live else "live",
                     "computed": moment.to_representation(computed),
                 }
-                for (
-                    zone,
-                    zone_name,
-                    scope,
-                    key,
-                    code,
-                    name,
-                    unit,
-                    period,
-                    value,
-                    last_year,
-                    rate,
-                    change,
-                    method,
-                    basis,
-                    units,
-                    computed,
-                ) in rows
-            ]  # fmt: skip
-        )
+            )
+        return self.get_paginated_response(out)
+
+
+def _latest_publications(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(zone id, period) → (publication id, revision) of the latest revision, for the pairs on a page."""
+    if not pairs:
+        return {}
+    wanted = Q(pk__in=[])
+    for zone_id, period in pairs:
+        wanted |= Q(zone_id=zone_id, period=period)
+    latest: dict[tuple[int, str], tuple[int, int]] = {}
+    for pk, zone_id, period, revision in Publication.objects.filter(wanted).values_list(
+        "pk", "zone_id", "period", "revision"
+    ):
+        if (zone_id, period) not in latest or revision > latest[(zone_id, period)][1]:
+            latest[(zone_id, period)] = (pk, revision)
+    return latest
+
+
+def _frozen_figures(publications) -> dict[tuple, list]:
+    ids = [pk for pk, _ in publications]
+    if not ids:
+        return {}
+    return {
+        (publication, indicator, scope, key): list(figures)
+        for publication, indicator, scope, key, *figures in PublishedFigure.objects.filter(
+            publication_id__in=ids
+        ).values_list("publication_id", "indicator_id", "scope", "scope_key", *_FIGURES)
+    }
 
 
 @extend_schema_view(

@@ -45,7 +45,7 @@ class EngineOnTheDemoTests(TestCase):
     def test_ratio_indicator_is_a_ratio_of_sums_with_a_change_in_points(self):
         ratio = self.result("RD_RATIO")
         rd, rev = self.result("IND_RD"), self.result("IND_REV")
-        self.assertEqual(ratio.value, (rd.value / rev.value * 100).quantize(Decimal("0.000001")))
+        self.assertEqual(ratio.value, (rd.value / rev.value * 100).quantize(Decimal("1e-12")))
         self.assertEqual(ratio.growth_method, "PP")
         self.assertIsNone(ratio.growth)
         self.assertIsNotNone(ratio.change)
