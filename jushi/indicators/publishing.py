@@ -80,7 +80,7 @@ class FormCoverage:
 
 def coverage_of(zone: Zone, period: Period | str) -> list[FormCoverage]:
     """Per enterprise form with a reporting period in the zone ending with this period's month."""
-    from django.db.models import Count, Exists, OuterRef, Q
+    from django.db.models import Exists, OuterRef
 
     from jushi.reporting.models import ReportingPeriod, Value
 
@@ -90,9 +90,8 @@ def coverage_of(zone: Zone, period: Period | str) -> list[FormCoverage]:
     for row in (
         ReportingPeriod.objects.filter(zone=zone, code=code).select_related("form").order_by("form__code")
     ):
-        counts = row.submissions.annotate(approved=Exists(approved_value)).aggregate(
-            frame=Count("pk"), approved=Count("pk", filter=Q(approved=True))
-        )
+        frame = row.submissions.count()
+        approved = row.submissions.filter(Exists(approved_value)).count()
         share = (
             Result.objects.filter(
                 zone=zone,
@@ -106,7 +105,7 @@ def coverage_of(zone: Zone, period: Period | str) -> list[FormCoverage]:
             .values_list("coverage", flat=True)
             .first()
         )
-        out.append(FormCoverage(row.form.code, row.form.name, counts["frame"], counts["approved"], share))
+        out.append(FormCoverage(row.form.code, row.form.name, frame, approved, share))
     return out
 
 

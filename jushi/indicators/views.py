@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from jushi.core import uploads
+from jushi.core import clock, uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
 from jushi.lib import growth, indicator_math, wording
@@ -400,14 +400,36 @@ def ranking(request):
     results = Result.objects.filter(zone__in=zones, indicator=indicator, scope=Scope.ZONE).select_related(
         "zone"
     )
-    periods = sorted({Period.parse(p) for p in results.values_list("period", flat=True)}, reverse=True)
+    today = clock.today()
+    periods = sorted(
+        (p for p in map(Period.parse, set(results.values_list("period", flat=True))) if p.start <= today),
+        reverse=True,
+    )
+    current = publishing.current_periods(zones.values_list("pk", flat=True)).values()
+    default = max(current) if current else (periods[0] if periods else None)
     period = (
         _stored_or_404(request.GET["period"])
         if request.GET.get("period")
-        else (periods[0].code if periods else None)
+        else (default.code if default else None)
     )
+    live = request.GET.get("live") == "1"
+    rows = list(results.filter(period=period))
+    if not live:  # a zone's published figure where it has published the period
+        frozen = {
+            f.publication.zone_id: f
+            for f in PublishedFigure.objects.filter(
+                publication__zone__in=zones, publication__period=period, indicator=indicator, scope=Scope.ZONE
+            )
+            .select_related("publication__zone", "indicator")
+            .order_by("publication__revision")
+        }
+        for index, row in enumerate(rows):
+            if row.zone_id in frozen:
+                figure = frozen[row.zone_id]
+                figure.zone = figure.publication.zone
+                rows[index] = figure
     ranked = sorted(
-        results.filter(period=period),
+        rows,
         key=lambda r: (r.growth is None, -(r.growth if r.growth is not None else 0), -(r.value or 0)),
     )
     present = {r.zone_id for r in ranked}
@@ -419,6 +441,7 @@ def ranking(request):
         "rows": [{"rank": i, "r": r, "pct": _pct(r.growth)} for i, r in enumerate(ranked, start=1)],
         "missing": [z for z in zones.order_by("name") if z.pk not in present],  # no figure is news too
         "zone_count": zones.count(),
+        "live": live,
     }
     return render(request, "indicators/ranking.html", context)
 
