@@ -70,3 +70,16 @@ class EventKind(models.TextChoices):
     CORRECTION = "correction", _("申请更正(新修订版)")
     IMPORTED = "imported", _("批量导入")
     REMINDED = "reminded", _("催报")
+
+
+class FlagKind(models.TextChoices):
+    """Why a zone total looks implausible (DOMAIN.md section 3a): checked after approvals."""
+
+    SURGE = "surge", _("增幅超过300%")
+    PLUNGE = "plunge", _("降幅超过75%")
+    CONCENTRATED = "concentrated", _("单一企业占变动80%以上")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("待核实")
+    REVIEWED = "reviewed", _("已核实")

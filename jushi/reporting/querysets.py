@@ -2,6 +2,7 @@ from django.db.models import F, Q
 
 from jushi.core import clock
 from jushi.core.querysets import RestrictedQuerySet
+from jushi.core.scopes import scope_of
 
 from .choices import DONE, Status
 
@@ -48,3 +49,17 @@ class SubmissionQuerySet(RestrictedQuerySet):
 class ValueQuerySet(RestrictedQuerySet):
     zone_path = "submission__enterprise__zone"
     enterprise_path = "submission__enterprise"
+
+
+class FlagQuerySet(RestrictedQuerySet):
+    """Zone totals name other enterprises: enterprise reporters see none of them."""
+
+    zone_path = "period__zone"
+
+    def visible_to(self, user):
+        if scope_of(user).enterprise_id is not None:
+            return self.none()
+        return super().visible_to(user)
+
+    def open(self):
+        return self.filter(status="open")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("periods/open/", lists.period_open, name="period_open"),
     path("periods/<int:pk>/remind/", lists.board_remind, name="board_remind"),
     path("periods/<int:pk>/close/", lists.period_close, name="period_close"),
+    path("flags/<int:pk>/review/", lists.flag_review, name="flag_review"),
     path("submissions/<int:pk>/", submissions.submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/check/", submissions.submission_check, name="submission_check"),
     path("submissions/<int:pk>/approve/", submissions.submission_approve, name="submission_approve"),

@@ -11,7 +11,15 @@ from jushi.registry.models import Enterprise
 
 from ..checks import Checker, Finding, parse_number
 from ..choices import Status
-from ..models import FormField, ReportForm, ReportingPeriod, Rule, Submission, SubmissionEvent
+from ..models import (
+    FormField,
+    PlausibilityFlag,
+    ReportForm,
+    ReportingPeriod,
+    Rule,
+    Submission,
+    SubmissionEvent,
+)
 
 PARTS = ("current", "last_year")
 
@@ -364,3 +372,60 @@ class SubmitResultSerializer(serializers.Serializer):
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class PlausibilityFlagSerializer(serializers.ModelSerializer):
+    period = PeriodBriefSerializer(read_only=True)
+    field = serializers.CharField(source="field.code", read_only=True)
+    field_label = serializers.CharField(source="field.label", read_only=True)
+    unit = serializers.CharField(source="field.unit", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    current_total = serializers.SerializerMethodField()
+    base_total = serializers.SerializerMethodField()
+    growth = serializers.SerializerMethodField(
+        help_text="同口径增速(小数,0.306 即 30.6%);上年合计不为正时为空"
+    )
+    dominant = EnterpriseBriefSerializer(read_only=True)
+    dominant_share = serializers.SerializerMethodField(help_text="该企业变动占全区变动的比重(小数)")
+    reviewed_by = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = PlausibilityFlag
+        fields = [
+            "id",
+            "period",
+            "field",
+            "field_label",
+            "unit",
+            "kind",
+            "kind_label",
+            "enterprises",
+            "current_total",
+            "base_total",
+            "growth",
+            "dominant",
+            "dominant_share",
+            "detail",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+        ]
+
+    def get_current_total(self, obj) -> str | None:
+        return decimal_text(obj.current_total)
+
+    def get_base_total(self, obj) -> str | None:
+        return decimal_text(obj.base_total)
+
+    def get_growth(self, obj) -> str | None:
+        return decimal_text(obj.growth)
+
+    def get_dominant_share(self, obj) -> str | None:
+        return decimal_text(obj.dominant_share)
+
+
+class FlagReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="核实说明,必填:核实了什么、结论如何"
+    )

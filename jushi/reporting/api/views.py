@@ -21,9 +21,18 @@ from jushi.core.choices import ChangeSource
 from jushi.registry.api.views import RestrictedViewSetMixin
 
 from ..checks import Checker
-from ..choices import DONE, Status
-from ..models import FormField, ReportForm, ReportingPeriod, Rule, Submission, SubmissionEvent
+from ..choices import DONE, FlagStatus, Status
+from ..models import (
+    FormField,
+    PlausibilityFlag,
+    ReportForm,
+    ReportingPeriod,
+    Rule,
+    Submission,
+    SubmissionEvent,
+)
 from ..services.errors import Conflict, ReportingError
+from ..services.plausibility import review_flag
 from ..services.submissions import (
     approve_submission,
     ensure_reporter,
@@ -95,6 +104,17 @@ class SubmissionFilterSet(django_filters.FilterSet):
 
     def filter_done(self, queryset, name, value):
         return queryset.filter(status__in=DONE) if value else queryset.exclude(status__in=DONE)
+
+
+class PlausibilityFlagFilterSet(django_filters.FilterSet):
+    form = django_filters.CharFilter(field_name="period__form__code", label=_("表式代码"))
+    period = django_filters.CharFilter(field_name="period__code", label=_("报告期,如 2024-06"))
+    zone = django_filters.CharFilter(field_name="period__zone__code", label=_("开发区代码"))
+    status = django_filters.ChoiceFilter(choices=FlagStatus.choices, label=_("状态"))
+
+    class Meta:
+        model = PlausibilityFlag
+        fields = ["form", "period", "zone", "status"]
 
 
 class ObligationFilterSet(SubmissionFilterSet):
@@ -305,3 +325,35 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
             source=SOURCE,
         )
         return Response(self._fresh(submission))
+
+
+class PlausibilityFlagViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Zone totals flagged as implausible after approvals (增幅超过300%、降幅超过75%、单一企业占变动80%以上),
+    to be reviewed with a note before the period is published."""
+
+    queryset = PlausibilityFlag.objects.select_related(
+        "period__form", "period__zone", "field", "dominant", "reviewed_by"
+    ).order_by("period__zone__code", "period__form__code", "-period__code", "field__order")
+    serializer_class = serializers.PlausibilityFlagSerializer
+    filterset_class = PlausibilityFlagFilterSet
+
+    @extend_schema(
+        summary="核实",
+        request=serializers.FlagReviewSerializer,
+        responses={
+            200: serializers.PlausibilityFlagSerializer,
+            400: serializers.DetailSerializer,
+            403: serializers.DetailSerializer,
+            404: serializers.DetailSerializer,
+            409: serializers.DetailSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def review(self, request, pk=None):
+        flag = self.get_object()
+        serializer = serializers.FlagReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call_service(
+            review_flag, actor=request.user, flag=flag, note=serializer.validated_data["note"], source=SOURCE
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=flag.pk)).data)

@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0005_last_year_blank_rule'),
+        ("reporting", "0005_last_year_blank_rule"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='submissionevent',
-            name='time',
-            field=models.DateTimeField(default=jushi.core.clock.now, verbose_name='时间'),
+            model_name="submissionevent",
+            name="time",
+            field=models.DateTimeField(default=jushi.core.clock.now, verbose_name="时间"),
         ),
         migrations.AlterField(
-            model_name='valuechange',
-            name='time',
-            field=models.DateTimeField(default=jushi.core.clock.now, verbose_name='时间'),
+            model_name="valuechange",
+            name="time",
+            field=models.DateTimeField(default=jushi.core.clock.now, verbose_name="时间"),
         ),
     ]

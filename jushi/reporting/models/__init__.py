@@ -1,10 +1,12 @@
 from .forms import Assignment, FormField, ReportForm, Rule
+from .plausibility import PlausibilityFlag
 from .submissions import CheckResult, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
 
 __all__ = [
     "Assignment",
     "CheckResult",
     "FormField",
+    "PlausibilityFlag",
     "ReportForm",
     "ReportingPeriod",
     "Rule",

@@ -35,6 +35,7 @@ from ..signals import announce_approved
 from .errors import ReportingError
 from .history import histories
 from .periods import check_period_fits, obligated, open_period
+from .plausibility import refresh_flags
 
 IMPORT_NOTE = "统计局数据批量导入"
 
@@ -392,6 +393,8 @@ def _save(result: PeriodImport, *, actor, form: ReportForm, period: Period, sour
             ["submission", "revision", "rule", "key", "field_code", "severity", "message", "explanation"],
             checks,
         )
+        for row in period_rows.values():
+            refresh_flags(row, source=source)
         for zone_id in period_rows:
             announce_approved(zone_id=zone_id, form_code=form.code, period_code=period.code)
     return result

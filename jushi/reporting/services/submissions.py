@@ -26,6 +26,7 @@ from ..models import CheckResult, ReportingPeriod, Submission, SubmissionEvent, 
 from ..signals import announce_approved
 from .errors import Conflict, ReportingError
 from .history import histories
+from .plausibility import refresh_flags
 
 Figures = dict[str, tuple[Decimal | None, Decimal | None]]  # field code → (current, last year)
 
@@ -342,6 +343,7 @@ def approve_submission(
     _event(seen, EventKind.APPROVED, actor=actor, source=source, note=note, now=now)
     submission.refresh_from_db()
     period = submission.period
+    refresh_flags(period, source=source)  # the zone totals the approval moved, checked in this transaction
     announce_approved(zone_id=period.zone_id, form_code=period.form.code, period_code=period.code)
     return submission
 

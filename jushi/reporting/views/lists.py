@@ -15,9 +15,10 @@ from jushi.core.scopes import can, scope_of
 from jushi.registry.models import Zone
 
 from ..choices import DONE, Status
-from ..models import ReportForm, ReportingPeriod, Submission
-from ..services.errors import ReportingError
+from ..models import PlausibilityFlag, ReportForm, ReportingPeriod, Submission
+from ..services.errors import Conflict, ReportingError
 from ..services.periods import close_period, open_period, parse_period, reopen_period
+from ..services.plausibility import review_flag
 from ..services.submissions import send_reminders
 from .common import SOURCE
 
@@ -139,7 +140,14 @@ def board(request):
                 target["returned"] += s.status == Status.RETURNED
                 target["submitted"] += s.status == Status.SUBMITTED
             s.late = late
+        flags = list(
+            PlausibilityFlag.objects.visible_to(request.user)
+            .filter(period=period)
+            .select_related("field", "dominant", "reviewed_by")
+        )
         context.update(
+            flags=flags,
+            open_flags=sum(f.is_open for f in flags),
             subs=subs,
             by_park=by_park,
             totals=totals,
@@ -147,6 +155,9 @@ def board(request):
             late_done=[s for s in subs if s.is_done and s.late],
             rate=round(totals["done"] * 100 / totals["due"], 1) if totals["due"] else None,
             now=now,
+            can_review_flags=ReportingPeriod.objects.restrict(request.user, "review")
+            .filter(pk=period.pk)
+            .exists(),
         )
     return render(request, "reporting/board.html", context)
 
@@ -206,3 +217,24 @@ def period_close(request, pk: int):
         close_period(actor=request.user, period=period)
         messages.success(request, f"已关闭 {period.label}:企业不能再填报或更正")
     return redirect(_board_url(period))
+
+
+@login_required
+@require_POST
+def flag_review(request, pk: int):
+    """Mark a plausibility flag reviewed, with the reviewer's note (required)."""
+    flag = (
+        PlausibilityFlag.objects.restrict(request.user, "review")
+        .select_related("period")
+        .filter(pk=pk)
+        .first()
+    )
+    if flag is None:
+        raise PermissionDenied("无权核实该开发区的数据")
+    try:
+        review_flag(actor=request.user, flag=flag, note=request.POST.get("note", ""), source=SOURCE)
+    except (ReportingError, Conflict) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已核实:{flag.field.label}")
+    return redirect(_board_url(flag.period) + "#flags")
