@@ -6,70 +6,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0004_coverage_month_values_exact_growth'),
-        ('registry', '0002_load_industries'),
+        ("indicators", "0004_coverage_month_values_exact_growth"),
+        ("registry", "0002_load_industries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, verbose_name='报告期')),
-                ('named', models.CharField(max_length=10, verbose_name='发布期别')),
-                ('revision', models.PositiveSmallIntegerField(verbose_name='版次')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='原因')),
-                ('incomplete', models.BooleanField(default=False, verbose_name='未全部审核即发布')),
-                ('coverage', models.JSONField(default=list, verbose_name='覆盖情况')),
-                ('bulletin', models.TextField(verbose_name='简报')),
-                ('published_by_name', models.CharField(max_length=150, verbose_name='发布人')),
-                ('published_at', models.DateTimeField(verbose_name='发布时间')),
-                ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.zone', verbose_name='开发区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=10, verbose_name="报告期")),
+                ("named", models.CharField(max_length=10, verbose_name="发布期别")),
+                ("revision", models.PositiveSmallIntegerField(verbose_name="版次")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="原因")),
+                ("incomplete", models.BooleanField(default=False, verbose_name="未全部审核即发布")),
+                ("coverage", models.JSONField(default=list, verbose_name="覆盖情况")),
+                ("bulletin", models.TextField(verbose_name="简报")),
+                ("published_by_name", models.CharField(max_length=150, verbose_name="发布人")),
+                ("published_at", models.DateTimeField(verbose_name="发布时间")),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.zone",
+                        verbose_name="开发区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发布',
-                'verbose_name_plural': '发布',
-                'ordering': ['zone', '-period', '-revision'],
+                "verbose_name": "发布",
+                "verbose_name_plural": "发布",
+                "ordering": ["zone", "-period", "-revision"],
             },
         ),
         migrations.CreateModel(
-            name='PublishedFigure',
+            name="PublishedFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('zone', '开发区'), ('park', '园区'), ('industry', '行业')], default='zone', max_length=8, verbose_name='范围')),
-                ('scope_key', models.CharField(blank=True, max_length=20, verbose_name='园区或行业代码')),
-                ('value', models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name='本期')),
-                ('last_year', models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name='上年同期')),
-                ('growth', models.DecimalField(decimal_places=20, max_digits=32, null=True, verbose_name='增速')),
-                ('change', models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name='增减')),
-                ('growth_method', models.CharField(choices=[('SC', '同口径'), ('NAT', '自然口径'), ('OFF', '官方数'), ('PP', '百分点'), ('UNITS', '增减数量')], max_length=5, verbose_name='增速口径')),
-                ('price_basis', models.CharField(choices=[('nominal', '现价'), ('real', '可比价')], max_length=7, verbose_name='价格')),
-                ('units', models.PositiveIntegerField(null=True, verbose_name='计入单位数')),
-                ('frame_units', models.PositiveIntegerField(null=True, verbose_name='应报单位数')),
-                ('blank_base_units', models.PositiveIntegerField(null=True, verbose_name='上年同期为空的单位数')),
-                ('coverage', models.DecimalField(decimal_places=10, max_digits=12, null=True, verbose_name='覆盖率(上年值)')),
-                ('month_value', models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name='本月')),
-                ('month_last_year', models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name='上年同月')),
-                ('month_growth', models.DecimalField(decimal_places=20, max_digits=32, null=True, verbose_name='本月增速')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.indicator')),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='figures', to='indicators.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("zone", "开发区"), ("park", "园区"), ("industry", "行业")],
+                        default="zone",
+                        max_length=8,
+                        verbose_name="范围",
+                    ),
+                ),
+                ("scope_key", models.CharField(blank=True, max_length=20, verbose_name="园区或行业代码")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name="本期"),
+                ),
+                (
+                    "last_year",
+                    models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name="上年同期"),
+                ),
+                (
+                    "growth",
+                    models.DecimalField(decimal_places=20, max_digits=32, null=True, verbose_name="增速"),
+                ),
+                (
+                    "change",
+                    models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name="增减"),
+                ),
+                (
+                    "growth_method",
+                    models.CharField(
+                        choices=[
+                            ("SC", "同口径"),
+                            ("NAT", "自然口径"),
+                            ("OFF", "官方数"),
+                            ("PP", "百分点"),
+                            ("UNITS", "增减数量"),
+                        ],
+                        max_length=5,
+                        verbose_name="增速口径",
+                    ),
+                ),
+                (
+                    "price_basis",
+                    models.CharField(
+                        choices=[("nominal", "现价"), ("real", "可比价")], max_length=7, verbose_name="价格"
+                    ),
+                ),
+                ("units", models.PositiveIntegerField(null=True, verbose_name="计入单位数")),
+                ("frame_units", models.PositiveIntegerField(null=True, verbose_name="应报单位数")),
+                (
+                    "blank_base_units",
+                    models.PositiveIntegerField(null=True, verbose_name="上年同期为空的单位数"),
+                ),
+                (
+                    "coverage",
+                    models.DecimalField(
+                        decimal_places=10, max_digits=12, null=True, verbose_name="覆盖率(上年值)"
+                    ),
+                ),
+                (
+                    "month_value",
+                    models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name="本月"),
+                ),
+                (
+                    "month_last_year",
+                    models.DecimalField(decimal_places=12, max_digits=32, null=True, verbose_name="上年同月"),
+                ),
+                (
+                    "month_growth",
+                    models.DecimalField(decimal_places=20, max_digits=32, null=True, verbose_name="本月增速"),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="figures",
+                        to="indicators.publication",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已发布数据',
-                'verbose_name_plural': '已发布数据',
-                'ordering': ['publication', 'indicator__order', 'scope', 'scope_key'],
+                "verbose_name": "已发布数据",
+                "verbose_name_plural": "已发布数据",
+                "ordering": ["publication", "indicator__order", "scope", "scope_key"],
             },
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.UniqueConstraint(fields=('zone', 'period', 'revision'), name='publication_revision_once'),
+            model_name="publication",
+            constraint=models.UniqueConstraint(
+                fields=("zone", "period", "revision"), name="publication_revision_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publishedfigure',
-            constraint=models.UniqueConstraint(fields=('publication', 'scope', 'scope_key', 'indicator'), name='published_figure_once'),
+            model_name="publishedfigure",
+            constraint=models.UniqueConstraint(
+                fields=("publication", "scope", "scope_key", "indicator"), name="published_figure_once"
+            ),
         ),
     ]
