@@ -29,6 +29,14 @@ class FigureForm(forms.Form):
         label="口径", required=False, max_length=30, help_text="如 可比价、自然口径、地方级"
     )
     note = forms.CharField(label="备注", required=False, max_length=300)
+    explanation = forms.CharField(
+        label="情况说明",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="官方增速与数值、上年同期推算的增速相差超过 0.5 个百分点,"
+        "或没有上年同期而数值与以往各期相差数十倍时须填写原因",
+    )
 
     def __init__(self, *args, zones, **kwargs):
         super().__init__(*args, **kwargs)

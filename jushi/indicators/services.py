@@ -6,6 +6,8 @@ the transaction commits.
 """
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -15,14 +17,14 @@ from django.db import transaction
 from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
 from jushi.core.scopes import can
-from jushi.lib import expr
+from jushi.lib import expr, growth, wording
 from jushi.lib.periods import Period, PeriodError
 from jushi.lib.tabular import Table
 from jushi.registry.models import Zone
 from jushi.registry.services.importing import RowError  # one "第 N 行 字段: 错误" for every import
 
 from . import engine
-from .choices import Source
+from .choices import Aggregation, GrowthMethod, PriceBasis, Source
 from .models import DeptFigure, Indicator, Target
 
 MAX_AMOUNT = Decimal("1e15")
@@ -35,12 +37,20 @@ HEADERS = {
     "official_growth": "官方增速(%)",
     "caliber": "口径",
     "note": "备注",
+    "explanation": "情况说明",
     "year": "年度",
     "growth": "目标增速(%)",
 }
 REQUIRED = ("zone", "indicator", "period")
 ENTERED = (Source.DEPT,)  # LEDGER figures come from the project ledger, CALC from formulas
 UNIT_SLIP = Decimal(100)  # a value this many times last year's (or a hundredth of it) is a unit slip
+# Checks an explanation (情况说明) lets stand (DOMAIN §3, issue 12 point 5):
+GROWTH_GAP = Decimal("0.005")  # official vs implied growth of a nominal figure, beyond rounding: 0.5 个百分点
+HISTORY_SLIP = Decimal(20)  # without a base: 20× (or a 20th of) the earlier figure; slips are ×100 and up
+GROWING = (Aggregation.SUM, Aggregation.EVENTS)  # cumulative flows grow through the year: scale by months
+EXPLAIN = "请核对,或在“情况说明”中说明原因"
+TEXTS = ("caliber", "note", "explanation")  # refused when too long, never cut
+NUMBERS = ("value", "last_year", "official_growth")
 
 
 class FigureError(ValueError):
@@ -73,24 +83,100 @@ def _number(text, what: str, errors: dict, key: str, *, percent: bool = False) -
     return value
 
 
-def clean_figure(*, indicator: Indicator | None, period: str, value, last_year, official_growth_pct) -> dict:
-    """Validate one figure's parts; returns the cleaned values or raises FigureError naming each field."""
+def _plain(value: Decimal) -> str:
+    return format(value, "f")  # as typed: 5.50 stays 5.50
+
+
+def _growth_gap(indicator: Indicator, value, last_year, official) -> str | None:
+    """Why a nominal figure's official growth is not the one its value and base imply, or None.
+
+    Comparable-price growth (GDP, 增加值) is meant to differ from the nominal ratio, and a ratio's change
+    is in points, so both are exempt; a base of zero or less has no rate to compare."""
+    if indicator.price_basis != PriceBasis.NOMINAL or indicator.growth_method == GrowthMethod.POINTS:
+        return None
+    implied = growth.ratio_growth(value, last_year)
+    if implied is None or official is None or abs(official - implied) <= GROWTH_GAP:
+        return None
+    return (
+        f"官方增速 {growth.percent(official)}% 与数值、上年同期推算的 {growth.percent(implied)}%"
+        f"({_plain(value)} ÷ {_plain(last_year)})相差 {growth.percent(abs(official - implied))} 个百分点:"
+        f"{EXPLAIN}"
+    )
+
+
+def _reference(period: Period, earlier: list[tuple[Period, Decimal]]) -> tuple[Period, Decimal] | None:
+    """The earlier figure a base-less one is held against: the same period last year, which needs no
+    scaling, else the latest earlier period."""
+    same = [(p, v) for p, v in earlier if p.as_month() == period.last_year().as_month()]
+    if same:
+        return same[0]
+    return max(earlier, key=lambda pv: pv[0].as_month(), default=None)
+
+
+def _history_slip(indicator: Indicator, period: Period, value, earlier) -> str | None:
+    """Why a figure without a base looks like a unit slip against the zone's earlier figures, or None.
+
+    A cumulative flow is scaled by months (1-3月 2.6 → 1-6月 about 5.2); a stock is compared as it is.
+    Normal growth, even doubling with an uneven season, stays far inside 20×; a unit slip is ×100 and up."""
+    if value is None or value <= 0:
+        return None
+    ref = _reference(period, [(p, v) for p, v in earlier if v is not None and v > 0])
+    if ref is None:
+        return None
+    ref_period, ref_value = ref
+    unit = indicator.unit
+    compared = f"{ref_period.label} {wording.amount_text(ref_value, unit, 4)}"
+    expected = ref_value
+    if indicator.aggregation in GROWING and ref_period.end_month != period.end_month:
+        expected = ref_value * period.end_month / ref_period.end_month
+        compared += f"(按月数折算到 {period.end_month} 个月约 {wording.amount_text(expected, unit, 2)})"
+    ratio = value / expected
+    if 1 / HISTORY_SLIP < ratio < HISTORY_SLIP:
+        return None
+    size = f"的约 {ratio:.0f} 倍" if ratio > 1 else f"的约 1/{1 / ratio:.0f}"
+    return f"数值 {_plain(value)}{unit} 是{compared}{size},像是单位填错:本项按“{unit}”填写,{EXPLAIN}"
+
+
+def clean_figure(
+    *,
+    indicator: Indicator | None,
+    period: str,
+    value,
+    last_year,
+    official_growth_pct,
+    caliber: str = "",
+    note: str = "",
+    explanation: str = "",
+    history: Iterable[tuple[str, Decimal | None]] = (),
+) -> dict:
+    """Validate one figure's parts; returns the cleaned values or raises FigureError naming each field.
+
+    `history` is the zone's figures of this indicator as (period code, value): a figure entered for the
+    same cumulative span under another code is refused, and the earlier ones are what a figure without a
+    base is held against. Two checks may stand with an explanation (情况说明): a nominal official growth
+    more than 0.5 个百分点 from the one value and base imply, and a base-less value 20× off its history
+    (a real jump happens: a new plant, a changed caliber; the explanation is stored and logged)."""
     errors: dict[str, str] = {}
     if indicator is None:
         errors["indicator"] = "未知的指标代码"
     elif indicator.source not in ENTERED:
         errors["indicator"] = f"“{indicator.name}”来自{indicator.get_source_display()},不能录入部门数据"
     try:
-        period_code = Period.parse((period or "").strip()).code
+        parsed = Period.parse((period or "").strip())
     except PeriodError as exc:
         errors["period"] = str(exc)
-        period_code = ""
+        parsed = None
     cleaned = {
-        "period": period_code,
+        "period": parsed.code if parsed else "",
         "value": _number(value, "数值", errors, "value"),
         "last_year": _number(last_year, "上年同期", errors, "last_year"),
         "official_growth": _number(official_growth_pct, "官方增速", errors, "official_growth", percent=True),
     }
+    for key, text in zip(TEXTS, (caliber, note, explanation), strict=True):
+        cleaned[key] = (text or "").strip()
+        limit = DeptFigure._meta.get_field(key).max_length
+        if len(cleaned[key]) > limit:
+            errors[key] = f"最多 {limit} 个字,现有 {len(cleaned[key])} 个字;请删减后再保存"
     if "value" not in errors and "official_growth" not in errors:
         if cleaned["value"] is None and cleaned["official_growth"] is None:
             errors["value"] = "数值和官方增速至少填一项"
@@ -100,6 +186,22 @@ def clean_figure(*, indicator: Indicator | None, period: str, value, last_year, 
             f"数值 {now} 与上年同期 {before} 相差约 {max(now / before, before / now):.0f} 倍;"
             f"请确认两者的单位都是{indicator.unit}"
         )
+    earlier = []
+    if parsed is not None:
+        for code, figure_value in history:
+            other = Period.parse(code)
+            if other.as_month() == parsed.as_month() and other.code != parsed.code:
+                errors["period"] = f"与已录入的 {code} 是同一累计期;请修改那条数据"
+            elif other.as_month() < parsed.as_month():
+                earlier.append((other, figure_value))
+    numbers_ok = indicator is not None and not errors.keys() & {*NUMBERS, "indicator", "period"}
+    if numbers_ok and not cleaned["explanation"]:
+        gap = _growth_gap(indicator, now, before, cleaned["official_growth"])
+        if gap:
+            errors["official_growth"] = gap
+        slip = None if before is not None else _history_slip(indicator, parsed, now, earlier)
+        if slip:
+            errors["value"] = slip
     if errors:
         raise FigureError(errors)
     return cleaned
@@ -121,6 +223,7 @@ def save_figure(
     official_growth_pct=None,
     caliber: str = "",
     note: str = "",
+    explanation: str = "",
     source: str,
     batch: str = "",
     refresh: bool = True,
@@ -134,15 +237,25 @@ def save_figure(
         value=value,
         last_year=last_year,
         official_growth_pct=official_growth_pct,
+        caliber=caliber,
+        note=note,
+        explanation=explanation,
+        history=list(
+            DeptFigure.objects.filter(zone=zone, indicator=indicator).values_list("period", "value")
+        ),
     )
-    stored = engine.stored_period(cleaned["period"])
-    same_span = [
-        f.period
-        for f in DeptFigure.objects.filter(zone=zone, indicator=indicator).exclude(period=cleaned["period"])
-        if engine.stored_period(f.period) == stored
-    ]
-    if same_span:
-        raise FigureError({"period": f"与已录入的 {same_span[0]} 是同一累计期;请修改那条数据"})
+    return _write(
+        actor=actor,
+        zone=zone,
+        indicator=indicator,
+        cleaned=cleaned,
+        source=source,
+        batch=batch,
+        refresh=refresh,
+    )
+
+
+def _write(*, actor, zone: Zone, indicator: Indicator, cleaned: dict, source: str, batch: str, refresh: bool):
     with transaction.atomic():
         figure = DeptFigure.objects.filter(zone=zone, indicator=indicator, period=cleaned["period"]).first()
         before = snapshot(figure) if figure else None
@@ -150,7 +263,11 @@ def save_figure(
             figure = DeptFigure(zone=zone, indicator=indicator, period=cleaned["period"])
         figure.value, figure.last_year = cleaned["value"], cleaned["last_year"]
         figure.official_growth = cleaned["official_growth"]
-        figure.caliber, figure.note = caliber.strip()[:30], note.strip()[:300]
+        figure.caliber, figure.note, figure.explanation = (
+            cleaned["caliber"],
+            cleaned["note"],
+            cleaned["explanation"],
+        )
         figure.source, figure.entered_by = source, actor if actor.pk else None
         figure.save()
         record(
@@ -160,6 +277,7 @@ def save_figure(
             before=before,
             after=snapshot(figure),
             source=source,
+            reason=cleaned["explanation"],
             zone_id=zone.pk,
             batch=batch,
         )
@@ -198,58 +316,100 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
         return result
     zones = {z.code: z for z in Zone.objects.restrict(actor, "change")}
     indicators = {i.code: i for i in Indicator.objects.all()}
+    gets = [{k: raw.get(h, "") for k, h in HEADERS.items()} for raw in table.rows]
+    history = _import_history(gets, zones, indicators)
     seen: dict[tuple, int] = {}
-    for index, raw in enumerate(table.rows):
+    for index, get in enumerate(gets):
         row_no = table.first_row_number + index
-        get = {k: raw.get(h, "") for k, h in HEADERS.items()}
         zone = zones.get(get["zone"].strip())
         if zone is None:
             result.errors.append(
                 RowError(row_no, HEADERS["zone"], f"“{get['zone']}”不存在或不在您管理的范围")
             )
             continue
+        code = get["indicator"].strip().upper()
         try:
             cleaned = clean_figure(
-                indicator=indicators.get(get["indicator"].strip().upper()),
+                indicator=indicators.get(code),
                 period=get["period"],
                 value=get["value"],
                 last_year=get["last_year"],
                 official_growth_pct=get["official_growth"],
+                caliber=get["caliber"],
+                note=get["note"],
+                explanation=get["explanation"],
+                history=history(zone.code, code, get["period"]),
             )
         except FigureError as exc:
             for key, message in exc.errors.items():
                 result.errors.append(RowError(row_no, HEADERS[key], message))
             continue
-        key = (zone.code, get["indicator"].strip().upper(), engine.stored_period(cleaned["period"]))
+        key = (zone.code, code, engine.stored_period(cleaned["period"]))
         if key in seen:  # 2024H1 and 2024-06 are the same cumulative period
             result.errors.append(
                 RowError(row_no, HEADERS["period"], f"与第 {seen[key]} 行是同一开发区、指标和累计期,重复")
             )
             continue
         seen[key] = row_no
-        result.rows.append({**get, "row": row_no, "zone": zone, "indicator": indicators[key[1]]})
+        result.rows.append(
+            {**get, "row": row_no, "zone": zone, "indicator": indicators[code], "cleaned": cleaned}
+        )
     if dry_run or not result.ok:
         return result
     result.batch = str(uuid.uuid4())
     with transaction.atomic():
+        for zone in {row["zone"] for row in result.rows}:
+            _ensure(actor, zone)
         for row in result.rows:
-            save_figure(
+            _write(
                 actor=actor,
                 zone=row["zone"],
                 indicator=row["indicator"],
-                period=row["period"],
-                value=row["value"],
-                last_year=row["last_year"],
-                official_growth_pct=row["official_growth"],
-                caliber=row["caliber"],
-                note=row["note"],
+                cleaned=row["cleaned"],
                 source=source,
                 batch=result.batch,
                 refresh=False,
             )
-        for zone, period in {(row["zone"], Period.parse(row["period"].strip()).code) for row in result.rows}:
+        for zone, period in {(row["zone"], row["cleaned"]["period"]) for row in result.rows}:
             transaction.on_commit(lambda zone=zone, period=period: engine.refresh(zone, period))
     return result
+
+
+def _import_history(gets: list[dict], zones: dict, indicators: dict):
+    """The history each row of a file is checked against: the stored figures of its zone and indicator,
+    with the file's own rows in place of the stored ones of the same cumulative period (so 2023H1 and
+    2024H1 imported together are held against each other)."""
+    in_file: dict[tuple, dict[str, tuple[str, Decimal]]] = defaultdict(dict)
+    for get in gets:
+        try:
+            period = Period.parse(get["period"].strip())
+            value = Decimal(get["value"].strip().replace(",", "")) if get["value"].strip() else None
+        except (PeriodError, InvalidOperation):
+            continue
+        key = (get["zone"].strip(), get["indicator"].strip().upper())
+        in_file[key].setdefault(period.as_month().code, (period.code, value))
+    stored: dict[tuple, list[tuple[str, Decimal | None]]] = defaultdict(list)
+    figures = DeptFigure.objects.filter(
+        zone__code__in={z for z, _ in in_file} & set(zones),
+        indicator__code__in={i for _, i in in_file} & set(indicators),
+    ).values_list("zone__code", "indicator__code", "period", "value")
+    for zone_code, indicator_code, period, value in figures:
+        stored[zone_code, indicator_code].append((period, value))
+
+    def history(zone_code: str, indicator_code: str, period: str) -> list[tuple[str, Decimal | None]]:
+        try:
+            own = Period.parse(period.strip()).as_month().code
+        except PeriodError:
+            return []
+        mine = in_file.get((zone_code, indicator_code), {})
+        kept = [
+            (p, v)
+            for p, v in stored[zone_code, indicator_code]
+            if engine.stored_period(p) == own or engine.stored_period(p) not in mine
+        ]
+        return kept + [figure for span, figure in mine.items() if span != own]
+
+    return history
 
 
 def set_target(
