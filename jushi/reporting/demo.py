@@ -1,19 +1,31 @@
-"""Demo monthly reports for the Kashgar EDZ, 2023-02 … 2024-06 (synthetic, labelled `is_synthetic`).
+"""Demo monthly reports for the Kashgar EDZ, 2023-02 … 2024-07 (synthetic, labelled `is_synthetic`).
 
 Every enterprise of the demo's above-size set files the monthly industrial form (ind-monthly). The
 figures are synthetic; they are calibrated so that the one published aggregate holds: gross industrial
-output of the above-size set grew 30.6% in H1 2024, same-caliber (DOMAIN.md section 2). Enterprises
-enter and leave the set between 2023 and 2024 (from the registry demo), so the naive growth differs.
-盛跃恒昌's annual output is near 1.2 亿元, as reported.
+output of the above-size set grew 30.6% in H1 2024, same-caliber (DOMAIN.md section 2), over the approved
+reports with a last-year value — which, in 2024-06, is every enterprise of the frame. Enterprises enter
+and leave the set between 2023 and 2024 (from the registry demo), so the naive growth differs. Every
+report carries its last-year value (an enterprise new to the set reports its small output of a year
+earlier), and each enterprise's cumulative output rises month by month in both years. 盛跃恒昌's annual
+output is near 1.2 亿元, as reported.
 
-2024-06 is left mid-cycle so the board and the queue have something to show: a few reports are late
-(not yet sent, one of them 盛跃恒昌's draft), two are returned with a reason (one of them 长盛纺织's), two
-wait for review with warnings explained, one came in after the deadline, and the rest are approved.
+The demo runs as of 2024-07-20 (jushi.core.clock.DEMO_DATE). Every period up to 2024-06 is complete and
+approved; one 2024-05 report came in after its deadline (the board's 逾期后补报). 2024-07 (1-7月) is the
+cycle in progress, so the board and the queue have something to show: its statistics staff opened it
+for early filling on 2024-07-17, the day after June's deadline (the form's own window opens on
+2024-08-01), and it is due 2024-08-16 12:00, so none of its reports is late yet. 盛跃恒昌 (`qiye`) has a
+draft, two reports are returned with a reason (one of them 长盛纺织's, `qiye2`), two wait for review
+with their warnings explained, and the rest have not started.
+
+After loading, the zone-level plausibility check runs over every period; what it flags (small fields
+such as exports, where one of a few exporters makes most of the change) is marked reviewed with a demo
+note, so nothing waits for review in the demo's published periods.
 """
 
 import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
@@ -25,12 +37,16 @@ from jushi.registry.models import Enterprise, UserScope, Zone
 
 from .checks import Checker
 from .choices import EventKind, Status
-from .models import CheckResult, ReportForm, Submission, SubmissionEvent, Value, ValueChange
+from .models import CheckResult, ReportForm, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
 from .services.history import histories
 from .services.periods import open_period
+from .services.plausibility import refresh_flags, review_flag
 
 ZONE = "kashgar-edz"
 FORM = "ind-monthly"
+CURRENT = "2024-07"  # the cycle in progress on the demo date, 2024-07-20
+EARLY_OPENING = dt.datetime(2024, 7, 17, tzinfo=ZoneInfo("Asia/Shanghai"))
+REVIEW_NOTE = "演示:已与企业核对台账,数据属实(合成数据)"
 TARGET_GROWTH = Decimal("0.306")  # 规上工业总产值 H1 2024, same caliber (seed report)
 SHENGYUE = "新疆盛跃恒昌锂业有限公司"
 CHANGSHENG = "喀什市长盛纺织科技有限公司"
@@ -164,46 +180,48 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
         years = e.size_years()
         plan[e.pk] = {"years": years, "monthly": _monthly_output(rng, e, years), "mix": _mix(rng)}
 
-    # 2024-06: who ends up where (the calibration runs over the reports that will be approved).
+    # 2024-07: who ends up where. 2024-06 and every earlier period are approved in full.
     set_2024 = [e for e in enterprises if 2024 in plan[e.pk]["years"]]
     by_name = {e.name: e for e in set_2024}
     others = [e for e in set_2024 if e.name not in (SHENGYUE, CHANGSHENG)]
     rng.shuffle(others)
     roles = {}
     if SHENGYUE in by_name:
-        roles[by_name[SHENGYUE].pk] = "draft_late"
+        roles[by_name[SHENGYUE].pk] = "draft"
     if CHANGSHENG in by_name:
         roles[by_name[CHANGSHENG].pk] = "returned"
-    for e, role in zip(
-        others,
-        ["pending_late", "pending_late", "returned", "submitted", "submitted", "late_approved"],
-        strict=False,
-    ):
+    for e, role in zip(others, ["returned", "submitted", "submitted", "draft"], strict=False):
         roles[e.pk] = role
+    late_in_may = others[4].pk if len(others) > 4 else None  # sent 2024-05 after its deadline
 
-    # Two approved reports restate last year's output by 3% (the >1% check flags them, explained).
-    approved = [e for e in set_2024 if roles.get(e.pk, "approved") in ("approved", "late_approved")]
+    # Two reports restate last year's output by 3% (the >1% check flags them, explained).
+    approved = sorted(set_2024, key=lambda e: e.name)
     restated = {e.pk for e in approved[:2]}
-    # Calibrate 2024 output so that H1 2024 same-caliber growth over the approved reports is 30.6%:
-    # this year's H1 over last year's H1 as reported now (restatements included).
+    # Calibrate 2024 output so that H1 2024 same-caliber growth over the approved reports of 2024-06
+    # (all of the frame) is 30.6%: this year's H1 over last year's H1 as reported now.
     now_sum = sum(sum(plan[e.pk]["monthly"][2024][:6]) for e in approved)
     base_sum = sum(sum(plan[e.pk]["monthly"][2023][:6]) * (1.03 if e.pk in restated else 1) for e in approved)
     factor = (1 + float(TARGET_GROWTH)) * base_sum / now_sum
     for p in plan.values():
         p["monthly"][2024] = [v * factor for v in p["monthly"][2024]]
 
-    periods = period_range(Period.parse("2023-02"), Period.parse("2024-06"))
+    periods = period_range(Period.parse("2023-02"), Period.parse(CURRENT))
     values, changes, events, checks, to_check = [], [], [], [], []
     checker = Checker.for_form(form)
     fields = {f.code: f for f in form.fields.all()}
     for period in periods:
         row, _ = open_period(actor=actor, form=form, zone=zone, period=period)
+        current_period = period.code == CURRENT
+        if current_period:  # opened for early filling the day after June's deadline (see above)
+            row.opens_at = EARLY_OPENING
+            row.save(update_fields=["opens_at"])
         deadline = row.deadline
         subs = list(row.submissions.select_related("enterprise"))
-        current_period = period.code == "2024-06"
         for s in subs:
             p = plan[s.enterprise_id]
-            role = roles.get(s.enterprise_id, "approved") if current_period else "approved"
+            role = roles.get(s.enterprise_id, "pending") if current_period else "approved"
+            if period.code == "2024-05" and s.enterprise_id == late_in_may:
+                role = "late_approved"
             year = period.year
             mine = _figures(rng, p["monthly"][year], period.end_month, p["mix"])
             last = _figures(rng, p["monthly"][year - 1], period.end_month, p["mix"]) if year == 2024 else None
@@ -217,9 +235,12 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
             if s.enterprise_id in restated and year == 2024:
                 last["gross_output"] = _q(last["gross_output"] * Decimal("1.03"))
             s.is_synthetic = True
-            if role in ("pending_late",):
+            if role == "pending":
                 continue
-            submitted_at = deadline - dt.timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 8))
+            if current_period:  # sent between the early opening and the demo date
+                submitted_at = EARLY_OPENING + dt.timedelta(days=rng.randint(0, 1), hours=rng.randint(9, 18))
+            else:
+                submitted_at = deadline - dt.timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 8))
             if role == "late_approved":
                 submitted_at = deadline + dt.timedelta(days=2, hours=3)
             user = reporters.get(s.enterprise_id)
@@ -251,21 +272,19 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
                     reason="演示数据(合成)",
                 )
             )
-            if role == "draft_late":
+            if role == "draft":
                 s.status = Status.DRAFT
                 events.append(_ev(s, EventKind.SAVED, user, submitted_at, "保存草稿(演示)"))
                 continue
             s.submitted_at = s.first_submitted_at = submitted_at
             s.submitted_by = user
             events.append(_ev(s, EventKind.SUBMITTED, user, submitted_at, ""))
-            if current_period and (
-                role in ("submitted", "late_approved", "returned") or s.enterprise_id in restated
-            ):
+            if period.code >= "2024-05":  # the checks as they ran, with explanations, for recent reports
                 to_check.append((row, s, mine, last))
             if role == "submitted":
                 s.status = Status.SUBMITTED
                 continue
-            reviewed_at = submitted_at + dt.timedelta(hours=rng.randint(2, 40))
+            reviewed_at = submitted_at + dt.timedelta(hours=rng.randint(2, 40 if not current_period else 12))
             s.reviewed_at = reviewed_at
             if role == "returned":
                 s.status = Status.RETURNED
@@ -314,11 +333,23 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
         SubmissionEvent.objects.filter(
             Q(kind=EventKind.APPROVED) | Q(kind=EventKind.RETURNED), actor__isnull=True, actor_name="tongji"
         ).update(actor=tongji)
+    flagged = _review_flags(zone, form, tongji or actor)
     stdout.write(
         f"企业直报:{len(periods)} 期月报({periods[0].code} 至 {periods[-1].code}),"
-        f"{Submission.objects.filter(period__zone=zone).count()} 份报表(合成数据)"
+        f"{Submission.objects.filter(period__zone=zone).count()} 份报表(合成数据);"
+        f"合理性核实 {flagged} 条,已按演示核实"
     )
     return []
+
+
+def _review_flags(zone, form, reviewer) -> int:
+    """Run the plausibility check over every period and mark what it flags reviewed, with a demo note."""
+    count = 0
+    for row in ReportingPeriod.objects.filter(zone=zone, form=form).order_by("code"):
+        for flag in refresh_flags(row, source=ChangeSource.DEMO):
+            review_flag(actor=reviewer, flag=flag, note=REVIEW_NOTE, source=ChangeSource.DEMO)
+            count += 1
+    return count
 
 
 def _user(username):
