@@ -295,6 +295,7 @@ def figures(request):
                     official_growth_pct=data["official_growth"],
                     caliber=data["caliber"],
                     note=data["note"],
+                    explanation=data["explanation"],
                     source=ChangeSource.WEB,
                 )
             except FigureError as exc:

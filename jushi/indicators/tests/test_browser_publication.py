@@ -50,7 +50,12 @@ def test_signing_today_keeps_the_current_period_and_a_correction_shows_the_revis
     project = create_project(
         actor=tongji,
         zone=zone,
-        data={"name": "智慧物流港二期", "investor_name": "新疆金正实业集团", "lead_on": "2024-07-20"},
+        data={
+            "name": "智慧物流港二期",
+            "investor_name": "新疆金正实业集团",
+            "industry": "3841",
+            "lead_on": "2024-07-20",
+        },
         source=ChangeSource.WEB,
     )
     advance_stage(

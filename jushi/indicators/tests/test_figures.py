@@ -158,6 +158,21 @@ class FigurePageTests(PersonaTestCase):
         self.assertContains(page, "14.3%")
         self.assertTrue(Result.objects.filter(zone=self.kashgar, indicator=gdp, period="2024-06").exists())
 
+    def test_an_official_growth_off_its_own_figures_needs_an_explanation_on_the_page(self):
+        self.client.force_login(self.reviewer)
+        url = "/indicators/figures/"
+        revenue = Indicator.objects.get(code="FISC_GPB")
+        data = {"form": "entry", "zone": self.kashgar.pk, "indicator": revenue.pk, "period": "2024H1"}
+        data |= {"value": "5.50", "last_year": "3.97", "official_growth": "50.0"}
+        response = self.client.post(url, data)
+        self.assertContains(response, "38.5%")
+        self.assertFalse(DeptFigure.objects.filter(indicator=revenue).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(url, {**data, "explanation": "含一次性土地出让收入,财政局口径"})
+        self.assertRedirects(response, url)
+        figure = DeptFigure.objects.get(indicator=revenue)
+        self.assertEqual(figure.explanation, "含一次性土地出让收入,财政局口径")
+
     def test_import_dry_run_then_confirm(self):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
