@@ -69,11 +69,19 @@ def _is_rate(result) -> bool:
     return not (now is not None and before is not None and (before <= 0 or now < 0))
 
 
+# The headline rates bulletins compare with the previous cumulative period: the statistics bureau's
+# same-caliber industrial figures and its official rates (GDP, value added); ledger and finance totals
+# are stated without it.
+COMPARED_METHODS = (GrowthMethod.SAME_CALIBER, GrowthMethod.OFFICIAL)
+
+
 def compared_with_previous(result, previous, period: Period) -> str | None:
     """增速比1-5月加快2.4个百分点: the difference of the two rates as printed (one decimal each), so a
     reader who subtracts the printed rates gets the printed points."""
     earlier = previous_cumulative(period)
-    if earlier is None or previous is None or not _is_rate(result) or not _is_rate(previous):
+    if earlier is None or previous is None or result.growth_method not in COMPARED_METHODS:
+        return None
+    if not _is_rate(result) or not _is_rate(previous):
         return None
     points = growth.percent(result.growth) - growth.percent(previous.growth)
     label = _short_label(earlier)

@@ -27,6 +27,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         logins = []
         # Each app of ours may ship a `demo` module with load(stdout) -> logins; lower apps load first.
+        # A module may also offer finish(stdout), run once every app has loaded: publishing a period
+        # freezes the figures and bulletin of every floor (the ledger's, the chains'), so it comes last.
+        modules = []
         for config in apps.get_app_configs():
             if not config.name.startswith("jushi."):
                 continue
@@ -36,7 +39,11 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.demo":
                     raise
                 continue
+            modules.append(module)
             logins += module.load(self.stdout, password=DEMO_PASSWORD) or []
+        for module in modules:
+            if hasattr(module, "finish"):
+                module.finish(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪({time.monotonic() - started:.1f} 秒)"))
         self.stdout.write("")
         self.stdout.write(f"演示账号(密码均为 {DEMO_PASSWORD}):")
