@@ -4,7 +4,9 @@ Published (seed): 引进落地锂电产业企业31家,其中上游材料企业6�
 31家企业全部建成投产后,产值预计可以达到130个亿 — the lithium chain's 31 enterprises (the registry's
 demo: 6 upstream-material, 23 battery and 2 supply-chain enterprises) carry agreed investment summing to
 800,000 万元 and expected output to 1,300,000 万元 on their links (they came before the demo ledger
-starts; the split between them is synthetic). The textile chain has 长盛纺织; the electronic-information
+starts; the split between them is synthetic). 盛跃恒昌 landed in September 2022 (seed); the other 30
+landing dates are synthetic, spread over 2021 – June 2024 (never before the enterprise's entry), so the
+2024H1 bulletin states all 31 and the 2023H1 bulletin the chain as it stood on 2023-06-30. The textile chain has 长盛纺织; the electronic-information
 chain the 12 display and terminal projects of the ledger; the drone chain 中天智控 and its project.
 The node trees' details, the thresholds, the target map's extension nodes and the target-company pool
 are synthetic and marked so.
@@ -209,18 +211,38 @@ def _lithium(zone, nodes, rng) -> list[NodeLink]:
             placed.append((e, node))
     investment = _split(800_000, len(placed), rng)
     output = _split(1_300_000, len(placed), rng)
+    others = [e for e, _node in placed if "盛跃恒昌" not in e.name]
+    landed = {e.pk: _landing(i, len(others), e.entered_on) for i, e in enumerate(others)}
     return [
         NodeLink(
             node=nodes[("lithium", node)],
             enterprise=e,
             role="leader" if "盛跃恒昌" in e.name else "core" if node.endswith("cells") else "supporting",
-            linked_on=e.entered_on or dt.date(2022, 9, 1),
+            landed_on=landed.get(e.pk, SHENGYUE_LANDED),
             investment=inv,
             expected_output=out,
-            note="投资额与达产产值:合成拆分(合计为公布数)",
+            note=(
+                "投资额与达产产值:合成拆分(合计为公布数)"
+                + (";2022年9月入驻(据报道)" if e.pk not in landed else ";落地日期为合成数据")
+            ),
         )
         for (e, node), inv, out in zip(placed, investment, output, strict=True)
     ]
+
+
+SHENGYUE_LANDED = dt.date(2022, 9, 1)  # 盛跃恒昌: entered September 2022 (seed)
+LANDING_FIRST = dt.date(2021, 1, 1)
+LANDING_LAST = dt.date(2024, 6, 1)  # all landed by 2024-06-30: the 2024H1 bulletin states all 31
+
+
+def _landing(i: int, n: int, entered: dt.date | None) -> dt.date:
+    """Synthetic landing date of the i-th of n lithium enterprises: the first of a month spread evenly
+    over January 2021 – June 2024, never before the enterprise entered the zone."""
+    months = (LANDING_LAST.year - LANDING_FIRST.year) * 12 + LANDING_LAST.month - LANDING_FIRST.month
+    step = round(i * months / max(n - 1, 1))
+    year, month = divmod(LANDING_FIRST.month - 1 + step, 12)
+    spread = dt.date(LANDING_FIRST.year + year, month + 1, 1)
+    return max(spread, entered) if entered else spread
 
 
 def _others(zone, nodes) -> list[NodeLink]:
@@ -232,14 +254,14 @@ def _others(zone, nodes) -> list[NodeLink]:
             NodeLink(
                 node=nodes[("textile", node)],
                 enterprise=e,
-                linked_on=e.entered_on or dt.date(2020, 1, 1),
+                landed_on=e.entered_on or dt.date(2020, 1, 1),
                 role="leader" if "长盛" in e.name else "core",
             )
         )
     for p in Project.objects.filter(zone=zone, park__code="electronics", signed_on__year=2024):
         node = "display" if p.industry and p.industry.code == "3974" else "terminals"
         links.append(
-            NodeLink(node=nodes[("electronics", node)], project=p, linked_on=p.signed_on, role="core")
+            NodeLink(node=nodes[("electronics", node)], project=p, landed_on=p.signed_on, role="core")
         )
     drone = Enterprise.objects.filter(zone=zone, name__startswith="中天智控").first()
     if drone is not None:
@@ -247,7 +269,7 @@ def _others(zone, nodes) -> list[NodeLink]:
             NodeLink(
                 node=nodes[("drones", "airframes")],
                 enterprise=drone,
-                linked_on=dt.date(2024, 6, 26),
+                landed_on=dt.date(2024, 6, 26),
                 role="leader",
             )
         )
@@ -262,7 +284,7 @@ def _others(zone, nodes) -> list[NodeLink]:
                 NodeLink(
                     node=nodes[("drones", "airframes")],
                     project=project,
-                    linked_on=project.signed_on,
+                    landed_on=project.signed_on,
                     role="leader",
                 )
             )

@@ -1,16 +1,22 @@
 """A chain's figures by node, read with a few grouped queries: enterprises (and how many are in the
 above-size set), projects by stage, agreed investment and funds in place, current output from the
-approved reports, expected output at full capacity. A node's figures include its sub-nodes'."""
+approved reports, expected output at full capacity. A node's figures include its sub-nodes'.
+
+Every figure is read as of a day: links by their landing and end dates, agreed investment with the contract
+changes effective by then, funds dated by then. Pages read today (the application clock); the bulletin
+reads its period's end, so a past period keeps the figures it had."""
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Q, Sum
 
+from jushi.core import clock
+from jushi.lib.periods import Period, PeriodError
 from jushi.projects.choices import COUNTED, StageCode
-from jushi.projects.models import Project, Stage
+from jushi.projects.models import FundsRecord, Project, Stage
 from jushi.registry.models import SizeMembership
 
 from .gaps import NodeFacts
@@ -54,54 +60,76 @@ def _descendants(nodes: list[Node]) -> dict[int, list[int]]:
     return out
 
 
-def chain_figures(chain: Chain, today: dt.date | None = None) -> tuple[list[Node], dict[int, NodeFigures]]:
-    """The chain's nodes (in order) and each node's figures, sub-nodes included."""
-    today = today or dt.date.today()
-    year_start = dt.date(today.year, 1, 1)
+def chain_figures(chain: Chain, as_of: dt.date | None = None) -> tuple[list[Node], dict[int, NodeFigures]]:
+    """The chain's nodes (in order) and each node's figures as of a day (default today by the
+    application clock), sub-nodes included.
+
+    A link counts when it landed on or before `as_of` and had not ended by then (ended_on is null or
+    after `as_of`); a project counts as signed when signed by then, with its agreed investment as it
+    stood then and the funds dated by then; output is the latest approved period ending by then. The
+    count at the start of the year (for the gaps closed this year) applies the same rule to December 31
+    of the year before."""
+    as_of = as_of or clock.today()
+    year_eve = dt.date(as_of.year, 1, 1) - dt.timedelta(days=1)
     nodes = list(Node.objects.filter(chain=chain).select_related("chain"))
     own: dict[int, NodeFigures] = {n.pk: NodeFigures() for n in nodes}
     signed_order = Stage.objects.get(code=StageCode.SIGNED).order
-    links = list(
-        NodeLink.objects.filter(node__chain=chain).select_related("project__stage").order_by("node_id", "id")
-    )
+    links = [
+        link
+        for link in NodeLink.objects.filter(node__chain=chain, landed_on__lte=as_of)
+        .select_related("project__stage")
+        .order_by("node_id", "id")
+        if link.is_open_on(as_of)
+    ]
     enterprise_ids = {link.enterprise_id for link in links if link.enterprise_id}
+    project_ids = {link.project_id for link in links if link.project_id}
     their_projects = defaultdict(list)
-    for p in Project.objects.filter(enterprise_id__in=enterprise_ids, duplicate_status__in=COUNTED):
+    for p in Project.objects.filter(
+        enterprise_id__in=enterprise_ids, duplicate_status__in=COUNTED, lead_on__lte=as_of
+    ).with_agreed_as_of(as_of):
         their_projects[p.enterprise_id].append(p)
-    size_year = SizeMembership.objects.filter(enterprise_id__in=enterprise_ids).aggregate(y=Max("year"))["y"]
+    agreed_then = dict(
+        Project.objects.filter(pk__in=project_ids).with_agreed_as_of(as_of).values_list("pk", "agreed_then")
+    )
+    funds = _funds(as_of, enterprise_ids, project_ids)
+    size_year = SizeMembership.objects.filter(
+        enterprise_id__in=enterprise_ids, year__lte=as_of.year
+    ).aggregate(y=Max("year"))["y"]
     above = set(
         SizeMembership.objects.filter(enterprise_id__in=enterprise_ids, year=size_year).values_list(
             "enterprise_id", flat=True
         )
     )
-    output = _output(chain, enterprise_ids)
+    output = _output(chain, enterprise_ids, as_of)
     for link in links:
         f = own[link.node_id]
+        at_year_start = link.is_open_on(year_eve)
         if link.enterprise_id:
             f.enterprises.add(link.enterprise_id)
             f.above_size += link.enterprise_id in above
             f.output += output.get(link.enterprise_id, Decimal(0))
             projects = their_projects.get(link.enterprise_id)
             if projects:  # the ledger's figures when the enterprise has projects there
-                f.investment += sum((p.agreed_investment or 0 for p in projects), Decimal(0))
-                f.funds += sum((p.funds_in_place for p in projects), Decimal(0))
+                f.investment += sum((p.agreed_then or 0 for p in projects), Decimal(0))
+                f.funds += sum((funds.get(p.pk, Decimal(0)) for p in projects), Decimal(0))
                 f.expected_output += sum((p.expected_output or 0 for p in projects), Decimal(0))
             else:
                 f.investment += link.investment or 0
                 f.expected_output += link.expected_output or 0
             f.count += 1
-            f.count_at_year_start += link.linked_on < year_start
+            f.count_at_year_start += at_year_start
         elif link.project.duplicate_status in COUNTED:
             p = link.project
             f.projects[p.stage.code] += 1
             if p.enterprise_id in enterprise_ids:
                 continue  # its enterprise is on the chain already and brought its figures
-            f.investment += p.agreed_investment or 0
-            f.funds += p.funds_in_place
+            f.investment += agreed_then.get(p.pk) or 0
+            f.funds += funds.get(p.pk, Decimal(0))
             f.expected_output += p.expected_output or 0
-            if p.stage.order >= signed_order:
+            signed = p.stage.order >= signed_order and p.signed_on is not None
+            if signed and p.signed_on <= as_of:
                 f.count += 1
-                f.count_at_year_start += bool(p.signed_on and p.signed_on < year_start)
+                f.count_at_year_start += at_year_start and p.signed_on <= year_eve
     total: dict[int, NodeFigures] = {}
     for pk, members in _descendants(nodes).items():
         t = NodeFigures()
@@ -121,8 +149,21 @@ def chain_figures(chain: Chain, today: dt.date | None = None) -> tuple[list[Node
     return nodes, total
 
 
-def _output(chain: Chain, enterprise_ids: set) -> dict[int, Decimal]:
-    """Each enterprise's latest approved cumulative output (亿元) in the zone's latest period."""
+def _funds(as_of: dt.date, enterprise_ids: set, project_ids: set) -> dict[int, Decimal]:
+    """Funds in place by project, dated on or before `as_of`."""
+    rows = (
+        FundsRecord.objects.filter(on__lte=as_of)
+        .filter(Q(project__enterprise_id__in=enterprise_ids) | Q(project_id__in=project_ids))
+        .values("project_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["project_id"]: row["total"] for row in rows}
+
+
+def _output(chain: Chain, enterprise_ids: set, as_of: dt.date) -> dict[int, Decimal]:
+    """Each enterprise's latest approved cumulative output (亿元) in the zone's latest period that ended
+    on or before `as_of`."""
     from jushi.reporting.models import Value
 
     values = Value.objects.filter(
@@ -131,9 +172,17 @@ def _output(chain: Chain, enterprise_ids: set) -> dict[int, Decimal]:
         field__code=OUTPUT_FIELD,
         approved_current__isnull=False,
     )
-    latest = values.aggregate(p=Max("submission__period__code"))["p"]
-    if latest is None:
+    ended = []
+    for code in values.values_list("submission__period__code", flat=True).distinct():
+        try:
+            period = Period.parse(code)
+        except PeriodError:
+            continue
+        if period.end <= as_of:
+            ended.append(period)
+    if not ended:
         return {}
+    latest = max(ended).code
     rows = values.filter(submission__period__code=latest).values_list(
         "submission__enterprise_id", "approved_current"
     )
@@ -160,13 +209,16 @@ def facts(nodes: list[Node], figures: dict[int, NodeFigures]) -> list[NodeFacts]
 
 
 def bulletin_sentence(zone, period) -> str | None:
-    """The chains' sentence in the bulletin, for each chain with a bulletin label: 引进落地锂电产业企业31家,
+    """The chains' sentence in the bulletin, as the chains stood at the period's end, for each chain with a
+    bulletin label: 引进落地锂电产业企业31家,
     其中上游材料企业6家、电池企业23家、锂电供应链企业2家,总投资达80亿元,全部建成投产后产值预计可以达到130亿元."""
     from jushi.lib import wording
 
     sentences = []
+    period = Period.parse(period) if isinstance(period, str) else period
+    as_of = period.end  # the chain as it stood on the period's last day
     for chain in Chain.objects.filter(zone=zone).exclude(bulletin_label=""):
-        nodes, figures = chain_figures(chain)
+        nodes, figures = chain_figures(chain, as_of)
         top = [n for n in nodes if n.parent_id is None]
         everyone = set().union(*(figures[n.pk].enterprises for n in top)) if top else set()
         if not everyone:

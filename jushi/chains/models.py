@@ -3,7 +3,7 @@ attach to nodes with a role; a node is in the current map, the target map, or bo
 from outside wait in a pool until one becomes a lead in the project ledger."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jushi.core import scopes
@@ -108,8 +108,22 @@ class Node(models.Model):
         return self.thin_threshold if self.thin_threshold is not None else self.chain.thin_threshold
 
 
+class NodeLinkQuerySet(models.QuerySet):
+    def open_on(self, day):
+        """The links that count on `day`: landed by then and not yet ended (an end date is the first day
+        the link no longer counts)."""
+        return self.filter(landed_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+    def open(self):
+        return self.filter(ended_on__isnull=True)
+
+
 class NodeLink(models.Model):
-    """An enterprise or a project on a node, with its role."""
+    """An enterprise or a project on a node, with its role, from its landing date until its end date.
+
+    A link that no longer holds is ended (end date and reason), never deleted, so a past period's chain
+    figures stay as they were. The same enterprise or project may be on a node once among its open links;
+    a later return is a new link, landing no earlier than the previous one ended."""
 
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="links")
     enterprise = models.ForeignKey(
@@ -119,9 +133,16 @@ class NodeLink(models.Model):
         Project, null=True, blank=True, on_delete=models.CASCADE, related_name="chain_links"
     )
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.SUPPORTING)
-    linked_on = models.DateField(
-        _("落地日期"), help_text=_("企业入链或项目签约的日期,用于统计本年补上的缺口")
+    landed_on = models.DateField(
+        _("落地日期"), help_text=_("企业入链或项目签约的日期;某期的产业链数字只数到期末已落地的企业和项目")
     )
+    ended_on = models.DateField(
+        _("结束日期"),
+        null=True,
+        blank=True,
+        help_text=_("企业或项目不再属于本节点的日期(当天起不再计入);为空表示仍在链上"),
+    )
+    end_reason = models.CharField(_("结束原因"), max_length=300, blank=True)
     investment = models.DecimalField(
         _("投资额(万元)"),
         max_digits=14,
@@ -135,6 +156,8 @@ class NodeLink(models.Model):
     )
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
+    objects = NodeLinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["node", "id"]
         constraints = [
@@ -143,13 +166,19 @@ class NodeLink(models.Model):
                 | Q(enterprise__isnull=True, project__isnull=False),
                 name="link_enterprise_or_project",
             ),
-            models.UniqueConstraint(
-                fields=["node", "enterprise"],
-                condition=Q(enterprise__isnull=False),
-                name="link_enterprise_once",
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("landed_on")),
+                name="link_ends_after_landing",
             ),
             models.UniqueConstraint(
-                fields=["node", "project"], condition=Q(project__isnull=False), name="link_project_once"
+                fields=["node", "enterprise"],
+                condition=Q(enterprise__isnull=False, ended_on__isnull=True),
+                name="link_enterprise_open_once",
+            ),
+            models.UniqueConstraint(
+                fields=["node", "project"],
+                condition=Q(project__isnull=False, ended_on__isnull=True),
+                name="link_project_open_once",
             ),
         ]
         verbose_name = _("节点企业/项目")
@@ -157,6 +186,9 @@ class NodeLink(models.Model):
 
     def __str__(self):
         return f"{self.node}: {self.enterprise or self.project}"
+
+    def is_open_on(self, day) -> bool:
+        return self.landed_on <= day and (self.ended_on is None or self.ended_on > day)
 
 
 class PoolCompany(models.Model):

@@ -1,4 +1,4 @@
-"""Every change to the chains: nodes (no cycles), links (once per node), the target-company pool
+"""Every change to the chains: nodes (no cycles), links (once per node while open; ended, never deleted), the target-company pool
 (imported all or nothing) and turning a suggestion into a lead in the project ledger."""
 
 import datetime as dt
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from jushi.core import clock
 from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
 from jushi.core.scopes import can
@@ -110,23 +111,6 @@ def update_node(*, actor, node: Node, data: dict, source: str) -> Node:
     return node
 
 
-def unlink(*, actor, link_: NodeLink, source: str) -> None:
-    """Take an enterprise or project off a node; the change log keeps the link."""
-    _ensure(actor, link_.node.chain.zone)
-    with transaction.atomic():
-        before = snapshot(link_)
-        record(
-            actor=actor,
-            action=ChangeAction.DELETE,
-            obj=link_,
-            before=before,
-            after=None,
-            source=source,
-            zone_id=link_.node.chain.zone_id,
-        )
-        link_.delete()
-
-
 def add_node(*, actor, chain: Chain, data: dict, source: str) -> Node:
     _ensure(actor, chain.zone, "add")
     errors = {}
@@ -162,6 +146,20 @@ def add_node(*, actor, chain: Chain, data: dict, source: str) -> Node:
     return node
 
 
+def _as_date(value, key: str, errors: dict) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        errors[key] = f"“{value}”不是日期(格式 2024-06-30)"
+        return None
+
+
 def link(
     *,
     actor,
@@ -169,13 +167,17 @@ def link(
     enterprise: Enterprise | None = None,
     project: Project | None = None,
     role: str = Role.SUPPORTING,
-    linked_on: dt.date | None = None,
+    landed_on: dt.date | str | None = None,
     investment=None,
     expected_output=None,
     source: str,
 ) -> NodeLink:
-    """Put an enterprise or a project on a node; the same one twice on one node is refused."""
+    """Put an enterprise or a project on a node from its landing date (given, else the project's signing
+    or lead date, the enterprise's entry date, or today by the application clock). A landing date after today is
+    refused; so is a second open link of the same enterprise or project on the node, and a return that
+    lands before the previous link on the node ended (the two would count twice in between)."""
     _ensure(actor, node.chain.zone)
+    errors: dict[str, str] = {}
     if (enterprise is None) == (project is None):
         raise ChainError({"enterprise": "须指定一家企业或一个项目"})
     if role not in Role.values:
@@ -183,17 +185,28 @@ def link(
     target = enterprise or project
     if target.zone_id != node.chain.zone_id:
         raise ChainError({"enterprise": "企业或项目须在本开发区"})
-    taken = NodeLink.objects.filter(
+    today = clock.today()
+    when = (
+        _as_date(landed_on, "landed_on", errors)
+        or getattr(project, "signed_on", None)
+        or getattr(project, "lead_on", None)
+        or getattr(enterprise, "entered_on", None)
+        or today
+    )
+    if when > today:
+        errors["landed_on"] = f"落地日期 {when:%Y-%m-%d} 晚于今天({today:%Y-%m-%d}),尚未落地的不能挂链"
+    same = NodeLink.objects.filter(
         node=node, **({"enterprise": enterprise} if enterprise else {"project": project})
     )
-    if taken.exists():
+    if same.open().exists():
         raise ChainError({"enterprise": f"“{target}”已在“{node.name}”节点上"})
-    when = (
-        linked_on
-        or getattr(project, "signed_on", None)
-        or getattr(enterprise, "entered_on", None)
-        or dt.date.today()
-    )
+    last_end = same.order_by("-ended_on").values_list("ended_on", flat=True).first()
+    if last_end is not None and when < last_end and "landed_on" not in errors:
+        errors["landed_on"] = (
+            f"“{target}”在本节点的上一次挂接到 {last_end:%Y-%m-%d} 才结束,落地日期不能早于这一天"
+        )
+    if errors:
+        raise ChainError(errors)
     try:
         with transaction.atomic():
             made = NodeLink.objects.create(
@@ -201,7 +214,7 @@ def link(
                 enterprise=enterprise,
                 project=project,
                 role=role,
-                linked_on=when,
+                landed_on=when,
                 investment=investment,
                 expected_output=expected_output,
             )
@@ -209,6 +222,41 @@ def link(
     except IntegrityError:  # two users at once: the constraint has the last word
         raise ChainError({"enterprise": f"“{target}”已在“{node.name}”节点上"}) from None
     return made
+
+
+def unlink(
+    *, actor, link_: NodeLink, reason: str, ended_on: dt.date | str | None = None, source: str
+) -> NodeLink:
+    """End a link: from `ended_on` (default today by the application clock) the enterprise or project no
+    longer counts on the node. The row stays, so the periods before keep their figures. The end date may
+    not be before the landing date nor after today; the reason is required."""
+    _ensure(actor, link_.node.chain.zone)
+    errors: dict[str, str] = {}
+    today = clock.today()
+    when = _as_date(ended_on, "ended_on", errors) or (None if "ended_on" in errors else today)
+    if link_.ended_on is not None:
+        errors["ended_on"] = f"该挂接已于 {link_.ended_on:%Y-%m-%d} 结束"
+    elif when is not None and when < link_.landed_on:
+        errors["ended_on"] = f"结束日期 {when:%Y-%m-%d} 不能早于落地日期 {link_.landed_on:%Y-%m-%d}"
+    elif when is not None and when > today:
+        errors["ended_on"] = f"结束日期 {when:%Y-%m-%d} 晚于今天({today:%Y-%m-%d})"
+    reason = (reason or "").strip()
+    if not reason:
+        errors["end_reason"] = "移出节点须说明原因"
+    elif len(reason) > 300:
+        errors["end_reason"] = "不能超过 300 个字"
+    if errors:
+        raise ChainError(errors)
+    with transaction.atomic():
+        locked = NodeLink.objects.select_for_update().get(pk=link_.pk)
+        if locked.ended_on is not None:
+            raise ChainError({"ended_on": f"该挂接已于 {locked.ended_on:%Y-%m-%d} 结束"})
+        before = snapshot(locked)
+        locked.ended_on, locked.end_reason = when, reason
+        locked.save(update_fields=["ended_on", "end_reason"])
+        _log(actor, locked, before, source, link_.node.chain.zone_id, reason=reason)
+    link_.ended_on, link_.end_reason = when, reason
+    return link_
 
 
 # The pool spreadsheet: header → key.
@@ -347,7 +395,7 @@ def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
             if locked.lead_id is not None:
                 raise ChainError({"lead": f"“{company.name}”已转为线索 {locked.lead.code}"})
             lead = create_project(actor=actor, zone=company.zone, data=data, source=source)
-            link(actor=actor, node=node, project=lead, linked_on=lead.lead_on, source=source)
+            link(actor=actor, node=node, project=lead, landed_on=lead.lead_on, source=source)
             before = snapshot(locked)
             locked.lead = lead
             locked.save(update_fields=["lead"])

@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jushi.core import clock
+
 from .choices import DuplicateStatus, Light, SourceRegion, StageCode
 from .models import Project, Stage
 
@@ -37,7 +39,7 @@ START_DATE_AMBER_DAYS = 30
 def light_q(light: str, today: dt.date | None = None, stages=None) -> Q:
     """The projects whose `Project.light()` is `light` today, as a database filter: one clause per stage
     (there are seven), so the list can filter and count before it reads a row."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     red = Q(pk__in=[])
     amber = Q(pk__in=[])
     for stage in stages if stages is not None else Stage.objects.all():

@@ -291,7 +291,9 @@ class FundsDeleteForm(forms.Form):
 
 
 class ContractForm(ConfirmMixin, forms.Form):
-    on = date_field(_("变更日期"), required=True)
+    effective_on = date_field(
+        _("生效日期"), required=True, help_text=_("变更自这一天起计入;不能早于签约日期,也不能晚于今天")
+    )
     new_investment = amount_field(_("新协议投资(万元)"), required=True)
     reason = forms.CharField(label=_("变更原因"), max_length=300)
     attachment = forms.ChoiceField(label=_("补充协议"), required=False)

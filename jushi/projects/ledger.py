@@ -8,8 +8,9 @@ earlier (natural caliber: the same definition both years):
                 self-reported amounts are shown by grade but not counted), 亿元
 - INV_FUND_OUT  the part of it from outside the province or abroad, 亿元
 - INV_SIGN_N    projects signed (a suspected or merged duplicate is not counted), 个
-- INV_SIGN_AMT  their agreed total investment, 亿元
-- INV_BIG_N     signed projects of 1 亿元 or more, 个
+- INV_SIGN_AMT  their agreed total investment as it stood at the period's end (contract changes count
+                from their effective date), 亿元
+- INV_BIG_N     signed projects of 1 亿元 or more (agreed investment at the period's end), 个
 - INV_BIG_START projects of 1 亿元 or more started (新建亿元以上项目), 个
 
 Each comes with parts by functional area and industry division, as the ENT figures do.
@@ -23,6 +24,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 
+from jushi.core import clock
 from jushi.indicators.choices import Scope
 from jushi.indicators.sources import Figures, division_of
 from jushi.lib.indicator_math import Pair
@@ -72,14 +74,16 @@ def _measures(zone, start: dt.date, end: dt.date) -> dict[str, dict[tuple[str, s
         if row["source_region"] in OUTSIDE:
             add("INV_FUND_OUT", park, industry, row["total"])
             out["INV_FUND_OUT"][("units", "")] += row["n"]
-    counted = Project.objects.filter(zone=zone, duplicate_status__in=COUNTED)
+    # Agreed investment as it stood at the span's end: a contract change effective later does not move
+    # a closed period's figures.
+    counted = Project.objects.filter(zone=zone, duplicate_status__in=COUNTED).with_agreed_as_of(end)
     signed = (
         counted.filter(signed_on__gte=start, signed_on__lte=end)
         .values("park__code", "industry__code")
         .annotate(
             n=Count("id"),
-            amount=Sum("agreed_investment"),
-            big=Count("id", filter=Q(agreed_investment__gte=BIG_PROJECT)),
+            amount=Sum("agreed_then"),
+            big=Count("id", filter=Q(agreed_then__gte=BIG_PROJECT)),
         )
         .order_by()
     )
@@ -92,7 +96,7 @@ def _measures(zone, start: dt.date, end: dt.date) -> dict[str, dict[tuple[str, s
             out[code][("units", "")] += row["n"]
         out["INV_BIG_N"][("units", "")] += row["big"]
     started = (
-        counted.filter(started_on__gte=start, started_on__lte=end, agreed_investment__gte=BIG_PROJECT)
+        counted.filter(started_on__gte=start, started_on__lte=end, agreed_then__gte=BIG_PROJECT)
         .values("park__code", "industry__code")
         .annotate(n=Count("id"))
         .order_by()
@@ -167,7 +171,7 @@ def periods_with_activity(zone) -> set[str]:
     lasts = [d for d in (funds["last"], projects["last_signed"], projects["last_started"]) if d]
     if not firsts:
         return set()
-    first, last = min(firsts), min(max(lasts), dt.date.today())
+    first, last = min(firsts), min(max(lasts), clock.today())
     codes = set()
     for year in range(first.year, last.year + 1):
         end = last.month if year == last.year else 12

@@ -1,8 +1,11 @@
 import datetime as dt
+from decimal import Decimal
 
 from django.db import models
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from jushi.core import scopes
+from jushi.core import clock, scopes
 from jushi.core.querysets import RestrictedQuerySet
 
 from .choices import COUNTED, ProblemStatus
@@ -32,6 +35,25 @@ class ProjectQuerySet(RestrictedQuerySet):
         """Projects a signing counts for: not a suspected or merged duplicate."""
         return self.filter(duplicate_status__in=COUNTED)
 
+    def with_agreed_as_of(self, day: dt.date):
+        """Annotate `agreed_then`: the agreed investment as it stood on `day` — the current amount less
+        the contract changes that take effect after `day` (the changes form one chain from the amount at
+        signing, so this is the amount at signing plus the changes effective by `day`)."""
+        from .models import ContractChange
+
+        later = (
+            ContractChange.objects.filter(project=OuterRef("pk"), effective_on__gt=day)
+            .order_by()
+            .values("project")
+            .annotate(d=Sum(F("new_investment") - Coalesce(F("old_investment"), Value(Decimal(0)))))
+            .values("d")
+        )
+        money = DecimalField(max_digits=14, decimal_places=2)
+        return self.annotate(
+            agreed_then=F("agreed_investment")
+            - Coalesce(Subquery(later, output_field=money), Value(Decimal(0)), output_field=money)
+        )
+
 
 class ProjectPartQuerySet(RestrictedQuerySet):
     """Rows that belong to a project (funds, milestones, problems…): visible with their project."""
@@ -49,7 +71,7 @@ class ProblemQuerySet(ProjectPartQuerySet):
         return self.filter(status=ProblemStatus.OPEN)
 
     def overdue(self, today: dt.date | None = None):
-        return self.open().filter(due_on__lt=today or dt.date.today())
+        return self.open().filter(due_on__lt=today or clock.today())
 
 
 class EventQuerySet(RestrictedQuerySet):

@@ -222,7 +222,9 @@ class ChainNodeLinkSerializer(serializers.ModelSerializer):
             "project",
             "role",
             "role_display",
-            "linked_on",
+            "landed_on",
+            "ended_on",
+            "end_reason",
             "investment",
             "expected_output",
             "note",
@@ -231,7 +233,32 @@ class ChainNodeLinkSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "investment": {"help_text": "投资额(万元),台账之前落地的企业按入区协议填写"},
             "expected_output": {"help_text": "达产后年产值(万元)"},
+            "landed_on": {"help_text": "落地日期:自这一天起计入本节点"},
+            "ended_on": {"help_text": "结束日期:自这一天起不再计入;null 表示仍在链上"},
         }
+
+
+class ChainLinkInputSerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField(required=False, allow_null=True, help_text="企业 id(与项目二选一)")
+    project = serializers.IntegerField(required=False, allow_null=True, help_text="项目 id(与企业二选一)")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.SUPPORTING)
+    landed_on = serializers.DateField(
+        required=False, allow_null=True, help_text="落地日期,不晚于今天;默认项目签约日期或企业入区日期"
+    )
+    investment = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    expected_output = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+class ChainUnlinkInputSerializer(serializers.Serializer):
+    link = serializers.IntegerField(help_text="本节点上挂接的 id")
+    ended_on = serializers.DateField(
+        required=False, allow_null=True, help_text="结束日期,不早于落地日期、不晚于今天;默认今天"
+    )
+    end_reason = serializers.CharField(allow_blank=True, max_length=300, help_text="移出原因(必填)")
 
 
 class ChainSuggestionReasonSerializer(serializers.Serializer):
@@ -258,6 +285,12 @@ class ChainNodeDetailSerializer(ChainNodeSerializer):
     strength_display = serializers.CharField(read_only=True, source="map_strength_display")
     figures = ChainNodeFiguresSerializer(read_only=True, source="map_figures")
     gap = ChainNodeGapSerializer(read_only=True, allow_null=True, source="map_gap")
+    ended_links = ChainNodeLinkSerializer(
+        many=True,
+        read_only=True,
+        source="map_ended_links",
+        help_text="已移出本节点的企业和项目(附结束日期和原因)",
+    )
     links = ChainNodeLinkSerializer(
         many=True, read_only=True, source="map_links", help_text="本节点上的企业和项目(不含下级节点)"
     )
@@ -273,6 +306,7 @@ class ChainNodeDetailSerializer(ChainNodeSerializer):
             "figures",
             "gap",
             "links",
+            "ended_links",
             "suggestions",
         ]
         read_only_fields = fields

@@ -25,7 +25,7 @@ from jushi.core.scopes import scope_of
 from jushi.lib.tabular import TableError, read_table
 from jushi.projects.models import Project
 from jushi.projects.querysets import sees_confidential
-from jushi.registry.models import Zone
+from jushi.registry.models import Enterprise, Zone
 from jushi.reporting.api.serializers import DetailSerializer
 
 from ..choices import CompanySize, Gap, Segment, Strength
@@ -33,7 +33,7 @@ from ..figures import NodeFigures, chain_figures, facts
 from ..gaps import GapItem, closed_this_year, gap_of, gaps, strength
 from ..models import Chain, Node, NodeLink, PoolCompany
 from ..recommend import Candidate, suggest
-from ..services import ChainError, convert_to_lead, import_pool
+from ..services import ChainError, convert_to_lead, import_pool, link, unlink
 from . import serializers
 from .serializers import figures_data, gap_data
 
@@ -172,11 +172,13 @@ def node_map(node: Node, user) -> Node:
     level = _strength(figures[node.pk], node)
     node.map_strength, node.map_strength_display = level["strength"], level["strength_display"]
     node.map_gap = gap_data(item)
-    node.map_links = list(
+    every = list(
         NodeLink.objects.filter(node=node)
         .filter(Q(enterprise__isnull=False) | Q(project__in=Project.objects.visible_to(user).values("pk")))
         .select_related("enterprise", "project__stage")
     )
+    node.map_links = [k for k in every if k.ended_on is None]
+    node.map_ended_links = [k for k in every if k.ended_on is not None]
     node.map_suggestions = []
     if item is None:
         return node
@@ -307,6 +309,66 @@ class ChainNodeViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(node_map(self.get_object(), request.user)).data)
+
+    @extend_schema(
+        summary="挂接企业或项目",
+        description="把本开发区的一家企业或一个项目挂到节点上,自落地日期(不晚于今天)起计入。",
+        request=serializers.ChainLinkInputSerializer,
+        responses={201: serializers.ChainNodeLinkSerializer, **WRITE_ERRORS, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def link(self, request, pk=None):
+        node = self.get_object()
+        data = read_input(serializers.ChainLinkInputSerializer, request)
+        zone = node.chain.zone
+        enterprise = project = None
+        if data.get("enterprise"):
+            enterprise = Enterprise.objects.filter(zone=zone, pk=data["enterprise"]).first()
+            if enterprise is None:
+                raise field_errors({"enterprise": "本开发区没有这家企业"})
+        if data.get("project"):
+            project = Project.objects.visible_to(request.user).filter(zone=zone, pk=data["project"]).first()
+            if project is None:
+                raise field_errors({"project": "本开发区没有这个项目,或无权查看"})
+        made = call(
+            link,
+            actor=request.user,
+            node=node,
+            enterprise=enterprise,
+            project=project,
+            role=data["role"],
+            landed_on=data.get("landed_on"),
+            investment=data.get("investment"),
+            expected_output=data.get("expected_output"),
+            source=SOURCE,
+        )
+        return Response(serializers.ChainNodeLinkSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="移出节点",
+        description=(
+            "结束一条挂接:自结束日期(默认今天,不早于落地日期、不晚于今天)起不再计入,须说明原因。"
+            "挂接不删除,结束日期之前各期的数字不变。"
+        ),
+        request=serializers.ChainUnlinkInputSerializer,
+        responses={200: serializers.ChainNodeLinkSerializer, **WRITE_ERRORS, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def unlink(self, request, pk=None):
+        node = self.get_object()
+        data = read_input(serializers.ChainUnlinkInputSerializer, request)
+        found = NodeLink.objects.filter(node=node, pk=data["link"]).first()
+        if found is None:
+            raise field_errors({"link": "本节点上没有这条挂接"})
+        ended = call(
+            unlink,
+            actor=request.user,
+            link_=found,
+            ended_on=data.get("ended_on"),
+            reason=data["end_reason"],
+            source=SOURCE,
+        )
+        return Response(serializers.ChainNodeLinkSerializer(ended).data)
 
 
 class ChainGapViewSet(viewsets.ViewSet):

@@ -72,7 +72,7 @@ def lithium():
             actor=staff,
             node=where,
             enterprise=enterprise,
-            linked_on=dt.date(2023, 5, 1),
+            landed_on=dt.date(2023, 5, 1),
             investment=Decimal("20000"),
             expected_output=Decimal("30000"),
             source=ChangeSource.WEB,

@@ -35,7 +35,7 @@ class CliTestCase(ChainTestCase):
             node=cls.cells,
             enterprise=cls.ent_b,
             role="leader",
-            linked_on=D(2020, 1, 1),
+            landed_on=D(2020, 1, 1),
             investment="30000",
             expected_output="50000",
             source=ChangeSource.WEB,

@@ -128,7 +128,7 @@ class ChainPageCase(ChainTestCase):
             node=cls.cells,
             enterprise=cls.ent_b,
             role="leader",
-            linked_on=dt.date(2020, 1, 1),
+            landed_on=dt.date(2020, 1, 1),
             investment=Decimal("30000"),
             expected_output=Decimal("50000"),
             source=WEB,
@@ -138,7 +138,7 @@ class ChainPageCase(ChainTestCase):
             node=cls.anode,
             enterprise=cls.ent_a,
             role="core",
-            linked_on=TODAY,
+            landed_on=TODAY,
             investment=Decimal("5000"),
             source=WEB,
         )
@@ -329,12 +329,12 @@ class NodePageTests(ChainPageCase):
         response = self.client.get(reverse("chains:node_detail", args=[self.cells.pk]))
         self.assertEqual(
             cells(response, "data-enterprise", str(self.ent_b.pk)),
-            ["乙锂电有限公司", "链主", "2020-01-01", "30000.00", "50000.00", "移除"],
+            ["乙锂电有限公司", "链主", "2020-01-01", "30000.00", "50000.00", "移出"],
         )
         self.assertContains(response, f'href="{reverse("registry:enterprise_detail", args=[self.ent_b.pk])}"')
         self.assertEqual(
             cells(response, "data-project", str(self.signed.pk)),
-            [self.signed.code, "动力电池项目", "核心", "签约", "12000.00", "—", "移除"],
+            [self.signed.code, "动力电池项目", "核心", "签约", "12000.00", "—", "移出"],
         )
         self.assertContains(response, f'href="{reverse("projects:project_detail", args=[self.talks.pk])}"')
         self.assertNotContains(response, 'id="suggestions"')  # strong: no gap, no suggestions

@@ -136,7 +136,7 @@ class FigureTests(ChainTestCase):
             enterprise=self.ent_b,
             role="leader",
             source=WEB,
-            linked_on=D(2020, 1, 1),
+            landed_on=D(2020, 1, 1),
             investment=Decimal("30000"),
             expected_output=Decimal("50000"),
         )
@@ -144,7 +144,7 @@ class FigureTests(ChainTestCase):
         services.link(actor=self.admin, node=self.cathode, project=drone, source=WEB)
         early = self.lead(name="负极材料线索", investor="丁材料公司")
         services.link(actor=self.admin, node=self.cathode, project=early, source=WEB)
-        nodes, figures = chain_figures(self.chain, today=dt.date(2024, 7, 1))
+        nodes, figures = chain_figures(self.chain, as_of=dt.date(2024, 7, 1))
         by_code = {n.code: figures[n.pk] for n in nodes}
         self.assertEqual(by_code["cells"].investment, Decimal("30000"))
         self.assertEqual(by_code["cells"].above_size, 0)  # ent_b is not in the latest above-size set

@@ -118,8 +118,11 @@ class LinkForm(forms.Form):
     enterprise = forms.ChoiceField(label="企业", required=False)
     project = forms.ChoiceField(label="或招商项目", required=False)
     role = forms.ChoiceField(label="角色", choices=Role.choices, initial=Role.SUPPORTING)
-    linked_on = forms.DateField(
-        label="落地日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    landed_on = forms.DateField(
+        label="落地日期",
+        required=False,
+        help_text="企业入链或项目签约的日期;不填则取项目签约日期或企业入区日期,都没有时为今天",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     investment = forms.DecimalField(
         label="投资额(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
@@ -131,7 +134,7 @@ class LinkForm(forms.Form):
     def __init__(self, *args, node: Node, **kwargs):
         super().__init__(*args, **kwargs)
         zone = node.chain.zone
-        on_node = NodeLink.objects.filter(node=node)
+        on_node = NodeLink.objects.filter(node=node).open()
         self.enterprises = {
             str(e.pk): e
             for e in Enterprise.objects.filter(zone=zone)
@@ -170,14 +173,15 @@ def node_link(request, pk):
                 enterprise=form.enterprises.get(data["enterprise"]),
                 project=form.projects.get(data["project"]),
                 role=data["role"],
-                linked_on=data.get("linked_on"),
+                landed_on=data.get("landed_on"),
                 investment=data.get("investment"),
                 expected_output=data.get("expected_output"),
                 source=WEB,
             )
         except services.ChainError as exc:
-            for message in exc.errors.values():
-                messages.error(request, message)
+            labels = {"landed_on": "落地日期"}
+            for key, message in exc.errors.items():
+                messages.error(request, f"{labels[key]}:{message}" if key in labels else message)
         else:
             messages.success(request, "已挂接到本节点")
     else:
@@ -187,15 +191,42 @@ def node_link(request, pk):
     return redirect(reverse("chains:node_detail", args=[node.pk]) + "#links")
 
 
+class UnlinkForm(forms.Form):
+    ended_on = forms.DateField(
+        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_reason = forms.CharField(label="原因", max_length=300, required=False)
+
+
 @login_required
 @require_POST
 def link_remove(request, pk):
+    """End a link (移出节点): from the end date it no longer counts; the periods before keep it."""
     chain_zones(request)
     found = get_object_or_404(NodeLink.objects.select_related("node__chain__zone"), pk=pk)
     node = _editable_node(request, found.node_id)
-    services.unlink(actor=request.user, link_=found, source=WEB)
-    messages.success(request, f"已从“{node.name}”移除")
-    return redirect(reverse("chains:node_detail", args=[node.pk]) + "#links")
+    form = UnlinkForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else "移出"
+            messages.error(request, f"{label}:{errors[0]}")
+        return redirect(reverse("chains:node_detail", args=[node.pk]) + "#ended")
+    data = form.cleaned_data
+    try:
+        services.unlink(
+            actor=request.user,
+            link_=found,
+            ended_on=data.get("ended_on"),
+            reason=data.get("end_reason") or "",
+            source=WEB,
+        )
+    except services.ChainError as exc:
+        labels = {"ended_on": "结束日期", "end_reason": "原因"}
+        for key, message in exc.errors.items():
+            messages.error(request, f"{labels.get(key, '移出')}:{message}")
+    else:
+        messages.success(request, f"已从“{node.name}”移出(自 {found.ended_on:%Y-%m-%d} 起不再计入)")
+    return redirect(reverse("chains:node_detail", args=[node.pk]) + "#ended")
 
 
 urlpatterns = [

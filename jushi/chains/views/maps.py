@@ -188,8 +188,11 @@ def node_detail(request, pk):
         "row": row,
         "below": below,
         "path_up": path_up,
-        "enterprise_links": [k for k in links if k.enterprise_id],
-        "project_links": [k for k in links if k.project_id],
+        "enterprise_links": [k for k in links if k.enterprise_id and k.ended_on is None],
+        "project_links": [k for k in links if k.project_id and k.ended_on is None],
+        "ended_links": sorted(
+            (k for k in links if k.ended_on is not None), key=lambda k: (k.ended_on, k.pk), reverse=True
+        ),
         "by_stage": [(s, row.figures.projects[s.code]) for s in stages if row.figures.projects.get(s.code)],
         "picks": picks,
         "can_convert": may_convert(request.user, node.chain.zone),

@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
 
-from jushi.core import scopes
+from jushi.core import clock, scopes
 from jushi.registry.models import Zone
 
 from ..choices import CompanySize, Gap, Segment, Strength
@@ -175,7 +174,7 @@ def node_url(pk: int) -> str:
 
 def load(chain: Chain, today: dt.date | None = None) -> ChainView:
     """One chain as its pages show it."""
-    nodes, figures = chain_figures(chain, today or timezone.localdate())
+    nodes, figures = chain_figures(chain, today or clock.today())
     node_facts = facts(nodes, figures)
     found = gaps(node_facts)
     gap_of = {g.node.code: g for g in found}

@@ -7,6 +7,8 @@ import datetime as dt
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jushi.core import clock
+
 from ..choices import STAGE_DATE_FIELD, Evidence, Light, SourceRegion, StageCode
 from ..models import ContractChange, Event, FundsRecord, Investor, Problem, Project, Stage
 from ..services.pipeline import EDITABLE
@@ -143,7 +145,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _today(self) -> dt.date:
-        return self.context.get("today") or dt.date.today()
+        return self.context.get("today") or clock.today()
 
     def get_stage_age(self, obj) -> int:
         return obj.stage_age(self._today())
@@ -277,6 +279,7 @@ class ContractChangeSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "project",
+            "effective_on",
             "on",
             "old_investment",
             "new_investment",
@@ -285,10 +288,15 @@ class ContractChangeSerializer(serializers.ModelSerializer):
             "created",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "on": {"help_text": "登记日期(按应用时钟的今天)"},
+            "effective_on": {"help_text": "生效日期:变更自这一天起计入"},
+            "old_investment": {"help_text": "生效前一天的协议投资(万元)"},
+        }
 
 
 class ContractInputSerializer(serializers.Serializer):
-    on = serializers.DateField(help_text="变更日期")
+    effective_on = serializers.DateField(help_text="生效日期:不能早于签约日期,也不能晚于今天")
     new_investment = amount_field(help_text="新协议投资(万元)")
     reason = serializers.CharField(allow_blank=True, help_text="变更原因")
     attachment = serializers.IntegerField(required=False, allow_null=True, help_text="补充协议附件的 id")

@@ -289,7 +289,10 @@ class ProjectViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(
         summary="登记合同变更",
-        description="改变已签约项目的协议总投资(补充协议),不能低于已到位资金。",
+        description=(
+            "改变已签约项目的协议总投资(补充协议),自 effective_on(生效日期,必填,不早于签约日期、不晚于今天)"
+            "起计入;此前各期的数字不变。变更后任一天的累计到位资金都不能超过当天的协议投资。"
+        ),
         request=serializers.ContractInputSerializer,
         responses={201: serializers.ContractChangeSerializer, **ERRORS},
     )
@@ -301,7 +304,7 @@ class ProjectViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             change_contract,
             actor=request.user,
             project=project,
-            on=data["on"],
+            effective_on=data["effective_on"],
             new_investment=data["new_investment"],
             reason=data["reason"],
             attachment=data.get("attachment"),

@@ -64,10 +64,17 @@ class FundsRecord(models.Model):
 
 
 class ContractChange(models.Model):
-    """A recorded change of a signed contract's agreed investment (what allows funds beyond it)."""
+    """A recorded change of a signed contract's agreed investment (补充协议), counted from its effective
+    date: the agreed investment as of a day is the amount at signing, changed by every contract change
+    effective on or before that day. `old_investment` is the amount just before the change took effect
+    (kept in step when an earlier-effective change is recorded later), so the changes form one chain from
+    the signing amount to the project's current `agreed_investment`."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contract_changes")
-    on = models.DateField(_("变更日期"))
+    on = models.DateField(_("登记日期"))
+    effective_on = models.DateField(
+        _("生效日期"), help_text=_("变更自这一天起计入;不能早于签约日期,也不能晚于今天")
+    )
     old_investment = models.DecimalField(_("原协议投资(万元)"), max_digits=14, decimal_places=2, null=True)
     new_investment = models.DecimalField(_("新协议投资(万元)"), max_digits=14, decimal_places=2)
     reason = models.CharField(_("变更原因"), max_length=300)
@@ -87,9 +94,14 @@ class ContractChange(models.Model):
     objects = ProjectPartQuerySet.as_manager()
 
     class Meta:
-        ordering = ["on", "id"]
+        ordering = ["effective_on", "id"]
+        indexes = [models.Index(fields=["project", "effective_on"], name="contract_project_effective")]
         verbose_name = _("合同变更")
         verbose_name_plural = _("合同变更")
 
     def __str__(self):
-        return f"{self.project} {self.on}"
+        return f"{self.project} {self.effective_on}"
+
+    @property
+    def delta(self):
+        return self.new_investment - (self.old_investment or 0)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jushi.core import clock
 from jushi.lib import uscc
 from jushi.registry.models import Enterprise, Industry, Park, Zone
 
@@ -249,12 +250,12 @@ class Project(models.Model):
 
     def stage_age(self, today: dt.date | None = None) -> int:
         """Days in the current stage."""
-        return ((today or dt.date.today()) - self.stage_entered_on).days
+        return ((today or clock.today()) - self.stage_entered_on).days
 
     def light(self, today: dt.date | None = None) -> str:
         """红黄绿 of the project's progress: red past the stage's time limit (or, once signed and not
         started, past the agreed start date), amber in the last fifth of the limit, green otherwise."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         stage = self.stage
         if stage.code in (StageCode.SIGNED, StageCode.LAND) and self.planned_start_on:
             if today > self.planned_start_on:

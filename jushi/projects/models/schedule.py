@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jushi.core import clock
+
 from ..choices import DUE_SOON_DAYS, AttachmentKind, Escalation, Light, ProblemStatus
 from ..querysets import ProblemQuerySet, ProjectPartQuerySet
 from .pipeline import Project
@@ -12,7 +14,7 @@ from .pipeline import Project
 def _light(due: dt.date | None, done: bool, today: dt.date | None) -> str:
     if done or due is None:
         return Light.GREEN
-    days = (due - (today or dt.date.today())).days
+    days = (due - (today or clock.today())).days
     if days < 0:
         return Light.RED
     return Light.AMBER if days <= DUE_SOON_DAYS else Light.GREEN
@@ -41,7 +43,7 @@ class Milestone(models.Model):
         return _light(self.planned_on, self.actual_on is not None, today)
 
     def days_late(self, today: dt.date | None = None) -> int:
-        end = self.actual_on or today or dt.date.today()
+        end = self.actual_on or today or clock.today()
         return max((end - self.planned_on).days, 0)
 
 
@@ -107,7 +109,7 @@ class Problem(models.Model):
     def days_overdue(self, today: dt.date | None = None) -> int:
         if self.status == ProblemStatus.RESOLVED:
             return 0
-        return max(((today or dt.date.today()) - self.due_on).days, 0)
+        return max(((today or clock.today()) - self.due_on).days, 0)
 
 
 def attachment_path(instance, filename: str) -> str:

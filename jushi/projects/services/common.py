@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 
+from jushi.core import clock
 from jushi.core.scopes import can
 from jushi.registry.models import Zone
 
@@ -38,6 +39,7 @@ LABELS = {
     "version": "版本",
     "amount": "金额(万元)",
     "on": "日期",
+    "effective_on": "生效日期",
     "evidence": "凭证类型",
     "new_investment": "新协议投资(万元)",
     "reason": "原因",
@@ -111,7 +113,7 @@ def date(value, key: str, errors: dict, *, required: bool = False, not_after_tod
         except ValueError:
             errors[key] = f"“{str(value)[:20]}”不是日期(格式 2024-06-30)"
             return None
-    if not_after_today and value > dt.date.today():
+    if not_after_today and value > clock.today():
         errors[key] = "不能晚于今天"
         return None
     return value

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
+from jushi.core import clock
 from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
 from jushi.lib import uscc
@@ -218,7 +219,7 @@ def create_project(
     errors: dict = {}
     investor = _investor(data, errors)
     cleaned = _clean(zone, data, errors, confirm=confirm, creating=True)
-    lead_on = date(data.get("lead_on") or dt.date.today(), "lead_on", errors)
+    lead_on = date(data.get("lead_on") or clock.today(), "lead_on", errors)
     raise_errors(errors)
     with transaction.atomic():
         if investor.pk is None:
@@ -384,7 +385,7 @@ def advance_stage(
     if project.duplicate_status == DuplicateStatus.MERGED:
         errors["to_stage"] = "该项目已合并到其他项目,不能再移动"
     raise_errors(errors)
-    today = dt.date.today()
+    today = clock.today()
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         if locked.version != project.version or locked.stage_id != project.stage_id:
@@ -481,7 +482,7 @@ def resolve_duplicate(*, actor, project: Project, decision: str, source: str, re
         raise ProjectError({"decision": "该项目没有待确认的疑似重复"})
     if decision not in ("new", "merge"):
         raise ProjectError({"decision": "应为 new(确认为新项目)或 merge(合并)"})
-    from ..models import Attachment, ContractChange, FundsRecord, Milestone, MonthlyInvestment, Problem
+    from ..models import Attachment, FundsRecord, Milestone, MonthlyInvestment, Problem
 
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
@@ -495,7 +496,9 @@ def resolve_duplicate(*, actor, project: Project, decision: str, source: str, re
                 funds_in_place=F("funds_in_place") + project.funds_in_place
             )
             project.funds_in_place = 0
-            for model in (FundsRecord, Milestone, Problem, Attachment, ContractChange):
+            # Contract changes stay with the duplicate: they change *its* agreed investment, and moved to
+            # the original they would rewrite the original's amount as of their effective dates.
+            for model in (FundsRecord, Milestone, Problem, Attachment):
                 model.objects.filter(project=project).update(project=original)
             _funds_follow(original)
             taken = set(original.monthly.values_list("month", flat=True))

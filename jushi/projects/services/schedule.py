@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from jushi.core import clock
 from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
 from jushi.core.notify import notify
@@ -99,7 +100,7 @@ def set_monthly_investment(*, actor, project: Project, month: str, planned=None,
         first = None
     plan = amount(planned, "planned", errors)
     done = amount(actual, "actual", errors)
-    if first is not None and done is not None and first > dt.date.today():
+    if first is not None and done is not None and first > clock.today():
         errors["actual"] = "未来月份不能填写实际投资"
     if plan is None and done is None and not errors:
         errors["planned"] = "计划投资和实际投资至少填一项"
@@ -124,7 +125,7 @@ def raise_problem(*, actor, project: Project, data: dict, source: str) -> Proble
     detail = _text(data, "detail", errors, 2000)
     owner = _text(data, "owner", errors, 50, required=True)
     owner_unit = _text(data, "owner_unit", errors, 100)
-    raised = date(data.get("raised_on") or dt.date.today(), "raised_on", errors)
+    raised = date(data.get("raised_on") or clock.today(), "raised_on", errors)
     due = date(data.get("due_on"), "due_on", errors, required=True, not_after_today=False)
     if raised and due and due < raised:
         errors["due_on"] = "限期不能早于提出日期"
@@ -150,7 +151,7 @@ def resolve_problem(*, actor, problem: Problem, resolution: str, resolved_on=Non
     if problem.status == ProblemStatus.RESOLVED:
         errors["status"] = "该问题已解决"
     text = _text({"resolution": resolution}, "resolution", errors, 2000, required=True)
-    when = date(resolved_on or dt.date.today(), "resolved_on", errors)
+    when = date(resolved_on or clock.today(), "resolved_on", errors)
     if when and when < problem.raised_on:
         errors["resolved_on"] = "不能早于提出日期"
     raise_errors(errors)
@@ -181,7 +182,7 @@ def _zone_users(zone_id: int, *, leaders: bool):
 def escalate_overdue(*, actor, today: dt.date | None = None, zone=None, source: str) -> list[Problem]:
     """Escalate every open problem past its due date: to the project office (部门督办) once overdue, to
     the zone's leaders (领导督办) after 14 days; the people concerned are notified once per step."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     rows = Problem.objects.overdue(today).select_related("project", "project__zone")
     if zone is not None:
         rows = rows.filter(project__zone=zone)

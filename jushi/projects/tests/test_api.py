@@ -325,7 +325,10 @@ class FundsProblemsEventsTests(ApiTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(
             response.json()["errors"],
-            {"amount": "累计到位资金将达 16,000.00 万元,超过协议总投资 15,000.00 万元;请先登记合同变更"},
+            {
+                "amount": "到 2024-08-01 累计到位资金将达 16,000.00 万元,超过当时的协议总投资 15,000.00 万元;"
+                "请先登记合同变更"
+            },
         )
         self.assertEqual(
             self.post(self.leader, url, {"on": "2024-08-01", "amount": "1", "evidence": "bank"}).status_code,
@@ -339,7 +342,7 @@ class FundsProblemsEventsTests(ApiTestCase):
         response = self.post(
             self.admin,
             f"{PROJECTS}{self.drone.pk}/contract/",
-            {"on": "2024-08-01", "new_investment": "20000", "reason": "二期扩产补充协议"},
+            {"effective_on": "2024-08-01", "new_investment": "20000", "reason": "二期扩产补充协议"},
         )
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(

@@ -483,7 +483,10 @@ class ProjectPageTests(LedgerData):
         self.assertEqual(response.status_code, 200)
         errors = response.context["funds_form"].errors["amount"]
         self.assertEqual(
-            errors, ["累计到位资金将达 15,001.00 万元,超过协议总投资 15,000.00 万元;请先登记合同变更"]
+            errors,
+            [
+                "到 2024-08-01 累计到位资金将达 15,001.00 万元,超过当时的协议总投资 15,000.00 万元;请先登记合同变更"
+            ],
         )
         self.assertContains(response, "请先登记合同变更")
         self.assertEqual(FundsRecord.objects.filter(project=self.drone).count(), 1)
@@ -512,17 +515,19 @@ class ProjectPageTests(LedgerData):
     def test_contract_change_raises_the_agreed_investment(self):
         with self.captureOnCommitCallbacks(execute=True):
             response = self.post(
-                "project_contract", {"on": "2024-09-01", "new_investment": "20000", "reason": "二期扩建"}
+                "project_contract",
+                {"effective_on": "2024-09-01", "new_investment": "20000", "reason": "二期扩建"},
             )
         self.assertEqual(response.status_code, 302)
         self.drone.refresh_from_db()
         self.assertEqual(self.drone.agreed_investment, Decimal("20000"))
         self.assertEqual(ContractChange.objects.get(project=self.drone).old_investment, Decimal("15000"))
         refused = self.post(
-            "project_contract", {"on": "2024-09-02", "new_investment": "4000", "reason": "缩减"}
+            "project_contract", {"effective_on": "2024-09-02", "new_investment": "4000", "reason": "缩减"}
         )
         self.assertEqual(
-            refused.context["contract_form"].errors["new_investment"], ["不能低于已到位资金 5,000.00 万元"]
+            refused.context["contract_form"].errors["new_investment"],
+            ["不能低于已到位资金:到 2024-09-02 已到位 5,000.00 万元,变更后当时的协议投资只有 4,000.00 万元"],
         )
 
     def test_problem_past_its_due_date_shows_red(self):

@@ -198,7 +198,7 @@ class FundsTests(LedgerTestCase):
             services.change_contract(
                 actor=self.admin,
                 project=project,
-                on=D(2024, 6, 29),
+                effective_on=D(2024, 6, 29),
                 new_investment="10000",
                 reason="缩减",
                 source=WEB,
@@ -206,7 +206,7 @@ class FundsTests(LedgerTestCase):
         services.change_contract(
             actor=self.admin,
             project=project,
-            on=D(2024, 6, 29),
+            effective_on=D(2024, 6, 29),
             new_investment="20000",
             reason="追加二期",
             source=WEB,

@@ -19,8 +19,8 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 
+from jushi.core import clock
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
 from jushi.indicators.models import Target
@@ -266,7 +266,7 @@ def schedule(request):
     zone = _zone(request, zones, notices, required=True)
     if zone is None:
         return render(request, "projects/schedule.html", {"zones": zones, "notices": notices})
-    today = timezone.localdate()
+    today = clock.today()
     stages = _stages()
     rows = key_projects(request.user, zone, stages)
     latest = MonthlyInvestment.objects.filter(
@@ -369,7 +369,7 @@ def schedule_project(request, pk: int):
         Project.objects.restrict(request.user, "view").select_related("zone", "stage", "investor", "park"),
         pk=pk,
     )
-    today = timezone.localdate()
+    today = clock.today()
     notices: list[str] = []
     monthly = {m.month: m for m in MonthlyInvestment.objects.filter(project=project)}
     with_data = {int(month[:4]) for month in monthly}
@@ -438,7 +438,7 @@ def problem_board(request):
     zones = _zones(request)
     notices: list[str] = []
     zone = _zone(request, zones, notices, required=False)
-    today = timezone.localdate()
+    today = clock.today()
     base = Problem.objects.restrict(request.user, "view")
     if zone is not None:
         base = base.filter(project__zone=zone)
@@ -505,7 +505,7 @@ def analytics(request):
     zone = _zone(request, zones, notices, required=True)
     if zone is None:
         return render(request, "projects/analytics.html", {"zones": zones, "notices": notices})
-    today = timezone.localdate()
+    today = clock.today()
     # Totals count every project of the zone, confidential ones too (as the indicators do); the pages
     # that list projects by name leave those out for users who may not see them.
     counted = Project.objects.filter(zone=zone).counted()

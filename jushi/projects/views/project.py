@@ -291,14 +291,14 @@ def project_contract(request, pk):
         change = change_contract(
             actor=request.user,
             project=project,
-            on=data["on"],
+            effective_on=data["effective_on"],
             new_investment=data["new_investment"],
             reason=data["reason"],
             attachment=_attachment(project, data["attachment"]),
             source=WEB,
             confirm=data["confirm"],
         )
-        return f"已登记合同变更:协议投资调整为 {change.new_investment:,.2f} 万元"
+        return f"已登记合同变更:自 {change.effective_on:%Y-%m-%d} 起协议投资调整为 {change.new_investment:,.2f} 万元"
 
     return _submit(request, project, "contract", form, call, "contract")
 

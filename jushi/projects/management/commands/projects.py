@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
+from jushi.core import clock
 from jushi.core.choices import ChangeSource
 from jushi.core.commanding import ActorCommand
 from jushi.core.scopes import can
@@ -115,7 +116,7 @@ class Command(ActorCommand):
         total = 0
         for zone in self._zones(actor, opts, "change"):
             for problem in escalate_overdue(actor=actor, today=today, zone=zone, source=ChangeSource.CLI):
-                late = ((today or dt.date.today()) - problem.due_on).days
+                late = ((today or clock.today()) - problem.due_on).days
                 self.stdout.write(
                     f"  {zone.code} {problem.get_escalation_display()}:{problem.project.code} "
                     f"{problem.project.name}「{problem.title}」逾期 {late} 天,责任人 {problem.owner}"
