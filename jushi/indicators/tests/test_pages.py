@@ -88,6 +88,7 @@ class IndicatorAndRankingTests(DemoBase):
 
 class MonthlyTableTests(DemoBase):
     def test_the_month_is_the_difference_of_cumulatives_with_its_own_growth(self):
+        from decimal import Decimal
         from io import BytesIO
 
         from openpyxl import load_workbook
@@ -100,7 +101,8 @@ class MonthlyTableTests(DemoBase):
         )
         sheet = load_workbook(BytesIO(response.content)).active
         self.assertEqual(
-            [c.value for c in sheet[1]], ["指标", "单位", "5月", "同比(%)", "1-5月", "同比(%)", "增速口径"]
+            [c.value for c in sheet[1]],
+            ["指标", "单位", "5月", "同比(%)", "1-5月", "同比(%)", "增速口径", "覆盖"],
         )
         rows = {r[0].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
         may = Result.objects.get(zone=self.zone, indicator__code="IND_GO", period="2024-05", scope="zone")
@@ -109,9 +111,12 @@ class MonthlyTableTests(DemoBase):
         own_growth = own / (may.last_year - april.last_year) - 1
         from jushi.lib.growth import percent
 
-        self.assertEqual(rows["规上工业总产值"][2], f"{own.normalize():f}")
+        # Every demo enterprise is approved in both months, so the same-caliber month is the difference.
+        self.assertEqual(may.month_value, own)
+        self.assertEqual(rows["规上工业总产值"][2], str(own.quantize(Decimal("0.01"))))
         self.assertEqual(rows["规上工业总产值"][3], str(percent(own_growth)))
         self.assertEqual(rows["规上工业总产值"][5], str(percent(may.growth)))
+        self.assertEqual(rows["规上工业总产值"][7], "28/28 家已审核")
         self.assertEqual(rows["研发费用占营业收入比重"][2], None)  # a ratio has no month of its own
 
 

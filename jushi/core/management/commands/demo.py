@@ -45,6 +45,7 @@ class Command(BaseCommand):
             if hasattr(module, "finish"):
                 module.finish(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪({time.monotonic() - started:.1f} 秒)"))
+        self.stdout.write(f"演示日期:{settings.JUSHI_TODAY}(JUSHI_TODAY;生产环境使用真实日期)")
         self.stdout.write("")
         self.stdout.write(f"演示账号(密码均为 {DEMO_PASSWORD}):")
         for username, description in logins:
@@ -52,6 +53,5 @@ class Command(BaseCommand):
         self.stdout.write("")
         if opts["no_serve"]:
             return
-        self.stdout.write(f"演示日期:{settings.JUSHI_TODAY}(JUSHI_TODAY;生产环境使用真实日期)")
         self.stdout.write(f"打开 http://{opts['addrport']}/ 登录;按 Ctrl+C 停止。")
         call_command("runserver", opts["addrport"], use_reloader=False, insecure_serving=True)
