@@ -158,3 +158,42 @@ class AsOfTests(ChainTestCase):
             )
         self.assertEqual(caught.exception.errors, {"ended_on": "该挂接已于 2024-05-01 结束"})
         self.assertIsNone(NodeLink.objects.get(pk=again.pk).ended_on)
+
+
+@override_settings(JUSHI_TODAY="2024-07-20")
+class LinkApiTests(ChainTestCase):
+    def post(self, url, data):
+        self.client.force_login(self.admin)
+        return self.client.post(url, data, content_type="application/json")
+
+    def test_link_and_end_through_the_api_with_field_errors(self):
+        url = f"/api/chains/nodes/{self.cells.pk}/"
+        future = self.post(url + "link/", {"enterprise": self.ent_a.pk, "landed_on": "2024-07-21"})
+        self.assertEqual(future.status_code, 400)
+        self.assertEqual(
+            future.json(),
+            {"errors": {"landed_on": "落地日期 2024-07-21 晚于今天(2024-07-20),尚未落地的不能挂链"}},
+        )
+        self.assertFalse(NodeLink.objects.exists())
+        made = self.post(
+            url + "link/", {"enterprise": self.ent_a.pk, "landed_on": "2023-03-01", "role": "core"}
+        )
+        self.assertEqual(made.status_code, 201, made.content)
+        self.assertEqual((made.json()["landed_on"], made.json()["ended_on"]), ("2023-03-01", None))
+        pk = made.json()["id"]
+        early = self.post(url + "unlink/", {"link": pk, "ended_on": "2023-02-01", "end_reason": "迁出"})
+        self.assertEqual(early.status_code, 400)
+        self.assertEqual(
+            early.json(), {"errors": {"ended_on": "结束日期 2023-02-01 不能早于落地日期 2023-03-01"}}
+        )
+        self.assertIsNone(NodeLink.objects.get(pk=pk).ended_on)
+        ended = self.post(url + "unlink/", {"link": pk, "ended_on": "2024-05-01", "end_reason": "迁出"})
+        self.assertEqual(ended.status_code, 200, ended.content)
+        self.assertEqual((ended.json()["ended_on"], ended.json()["end_reason"]), ("2024-05-01", "迁出"))
+        self.client.force_login(self.leader)
+        node = self.client.get(url).json()
+        self.assertEqual((node["links"], [k["id"] for k in node["ended_links"]]), ([], [pk]))
+        refused = self.client.post(
+            url + "unlink/", {"link": pk, "end_reason": "x"}, content_type="application/json"
+        )
+        self.assertEqual(refused.status_code, 403)

@@ -116,3 +116,31 @@ class ContractAsOfTests(LedgerTestCase):
             (Decimal("12000"), Decimal("10000")),
         )
         self.assertEqual(ContractChange.objects.count(), 1)
+
+    def test_the_api_takes_the_effective_date_and_names_it_in_errors(self):
+        self.client.force_login(self.admin)
+        url = f"/api/projects/projects/{self.project.pk}/contract/"
+        refused = self.client.post(
+            url,
+            {"effective_on": "2024-02-01", "new_investment": "12000", "reason": "扩产"},
+            content_type="application/json",
+        )
+        self.assertEqual(refused.status_code, 400)
+        self.assertEqual(refused.json()["errors"], {"effective_on": "生效日期不能早于签约日期 2024-03-01"})
+        missing = self.client.post(
+            url, {"new_investment": "12000", "reason": "扩产"}, content_type="application/json"
+        )
+        self.assertEqual(missing.status_code, 400)
+        self.assertIn("effective_on", missing.json()["errors"])
+        self.assertFalse(ContractChange.objects.exists())
+        made = self.client.post(
+            url,
+            {"effective_on": "2024-08-01", "new_investment": "12000", "reason": "扩产"},
+            content_type="application/json",
+        )
+        self.assertEqual(made.status_code, 201, made.content)
+        body = made.json()
+        self.assertEqual(
+            (body["effective_on"], body["on"], body["old_investment"], body["new_investment"]),
+            ("2024-08-01", "2024-09-10", "9000.00", "12000.00"),
+        )

@@ -5,14 +5,16 @@ from io import StringIO
 
 from django.core.management import call_command
 from django.db.models import Sum
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
+from jushi.core.choices import ChangeSource
 from jushi.indicators import demo as indicators_demo
+from jushi.lib.periods import Period
 from jushi.registry import demo as registry_demo
 from jushi.registry.models import Zone
 from jushi.reporting import demo as reporting_demo
 
-from .. import demo
+from .. import demo, ledger, services
 from ..choices import COUNTED, EVIDENCED, DuplicateStatus
 from ..models import Event, FundsRecord, Project
 from ..services import find_duplicates
@@ -91,3 +93,51 @@ class DemoLedgerTests(TestCase):
         before = Project.objects.count(), FundsRecord.objects.count()
         demo.load(StringIO(), password="demo-pass-1")
         self.assertEqual((Project.objects.count(), FundsRecord.objects.count()), before)
+
+    @override_settings(JUSHI_TODAY="2024-07-20")
+    def test_recording_today_about_today_changes_no_closed_period(self):
+        from jushi.indicators import engine
+        from jushi.indicators.models import Indicator, Result
+
+        def figure(code, period):
+            indicator = Indicator.objects.get(code=code)
+            return ledger.ledger_figures(indicator, self.zone, Period.parse(period)).value
+
+        def stored(code, period):
+            return Result.objects.get(
+                zone=self.zone,
+                scope="zone",
+                indicator__code=code,
+                period=engine.stored_period(Period.parse(period)),
+            ).value
+
+        self.assertEqual(figure("INV_SIGN_AMT", "2024H1"), Decimal("58.8"))
+        self.assertEqual(figure("INV_FUND", "2024H1"), Decimal("58.32"))
+        from jushi.core.commanding import ActorCommand
+
+        system = ActorCommand().actor("system")
+        drone = Project.objects.get(investor__name="中天智控科技控股股份有限公司", duplicate_status="")
+        with self.captureOnCommitCallbacks(execute=True):
+            services.change_contract(
+                actor=system,
+                project=drone,
+                effective_on="2024-07-20",
+                new_investment="25000",
+                reason="二期扩产补充协议",
+                source=ChangeSource.CLI,
+            )
+            services.record_funds(
+                actor=system,
+                project=drone,
+                on="2024-07-20",
+                amount_wan="5000",
+                evidence="bank",
+                source=ChangeSource.CLI,
+            )
+        self.assertEqual(figure("INV_SIGN_AMT", "2024H1"), Decimal("58.8"))  # the issue saw 59.8
+        self.assertEqual(figure("INV_BIG_N", "2024H1"), figure("INV_BIG_N", "2024-07"))
+        self.assertEqual(figure("INV_FUND", "2024H1"), Decimal("58.32"))
+        self.assertEqual(figure("INV_SIGN_AMT", "2024-07"), Decimal("59.8"))  # from its effective date on
+        self.assertEqual(figure("INV_FUND", "2024-07"), figure("INV_FUND", "2024-06") + Decimal("0.5"))
+        self.assertEqual(stored("INV_SIGN_AMT", "2024H1"), Decimal("58.8"))
+        self.assertEqual(stored("INV_FUND", "2024H1"), Decimal("58.32"))

@@ -629,12 +629,18 @@ def _funnel(counted, stages: list[Stage], today: dt.date, start: dt.date, end: d
 def _cohort(counted, funnel: list[dict], start: dt.date, end: dt.date) -> dict:
     """The year's signings and how far they have come (one aggregate over the signing-date index), and
     the year's leads and how many signed (from the funnel's query)."""
-    row = counted.filter(signed_on__gte=start, signed_on__lte=end).aggregate(
-        signed=Count("id"),
-        signed_amount=Sum("agreed_investment"),
-        big=Count("id", filter=Q(agreed_investment__gte=BIG_PROJECT)),
-        started=Count("id", filter=Q(started_on__isnull=False)),
-        producing=Count("id", filter=Q(produced_on__isnull=False)),
+    # The year's signed amount and 亿元 projects as the ledger's INV_SIGN_AMT / INV_BIG_N count them: with
+    # the agreed investment as it stood at the year's end (a later contract change does not move them).
+    row = (
+        counted.filter(signed_on__gte=start, signed_on__lte=end)
+        .with_agreed_as_of(end)
+        .aggregate(
+            signed=Count("id"),
+            signed_amount=Sum("agreed_then"),
+            big=Count("id", filter=Q(agreed_then__gte=BIG_PROJECT)),
+            started=Count("id", filter=Q(started_on__isnull=False)),
+            producing=Count("id", filter=Q(produced_on__isnull=False)),
+        )
     )
     row["signed_amount"] = row["signed_amount"] or Decimal(0)
     row["leads"] = sum(r["leads"] for r in funnel)
