@@ -146,7 +146,7 @@ class PublicationTests(PersonaTestCase):
     def test_growth_is_rounded_once_from_exact_sums(self):
         field = self.field
         sub = self.subs["2024-05"][self.ents["E3"].pk]
-        _figures(sub, field, Decimal("130.54998"), Decimal("100"))  # E3 now alone with A, E1 and E2
+        _figures(sub, field, Decimal("1305.4998"), Decimal("1000"))  # E3 now alone: A, E1, E2 cleared
         Value.objects.filter(submission__period__code="2024-05").exclude(submission=sub).update(
             approved_current=None
         )
