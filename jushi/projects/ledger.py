@@ -107,8 +107,14 @@ def _measures(zone, start: dt.date, end: dt.date) -> dict[str, dict[tuple[str, s
     return out
 
 
-def _has_activity(zone, start: dt.date, end: dt.date) -> bool:
-    """Whether the ledger holds anything dated in the span: without it last year is unknown, not 0."""
+def _has_activity(zone, start: dt.date, end: dt.date, cache: dict | None = None) -> bool:
+    """Whether the ledger holds anything dated in the span: without it last year is unknown, not 0.
+    Asked once per span and computation (every LEDGER indicator of a period asks the same)."""
+    if cache is not None:
+        key = ("ledger-activity", zone.pk, start, end)
+        if key not in cache:
+            cache[key] = _has_activity(zone, start, end)
+        return cache[key]
     if FundsRecord.objects.filter(zone=zone, on__gte=start, on__lte=end).exists():
         return True
     return (
@@ -129,7 +135,7 @@ def ledger_measures(zone, period: Period, cache: dict | None = None):
     if key not in cache:
         now = _measures(zone, *_span(period))
         last = period.last_year()
-        before = _measures(zone, *_span(last)) if _has_activity(zone, *_span(last)) else None
+        before = _measures(zone, *_span(last)) if _has_activity(zone, *_span(last), cache) else None
         cache[key] = (now, before)
     return cache[key]
 
@@ -141,7 +147,7 @@ def ledger_figures(indicator, zone, period: Period, cache: dict | None = None) -
     values = now[indicator.code]
     earlier = before[indicator.code] if before is not None else None
     if not values and not earlier:
-        if not _has_activity(zone, *_span(period)):
+        if not _has_activity(zone, *_span(period), cache if cache is not None else {}):
             return None
     scale = Decimal(1) / YI if indicator.code in AMOUNTS else Decimal(1)
     total = values.get((Scope.ZONE, ""), Decimal(0)) * scale
@@ -203,8 +209,8 @@ def _refresh_pending() -> None:
     pending, _pending.zones = getattr(_pending, "zones", None) or {}, None
     for zone, dates in pending.values():
         cache: dict = {}
-        for period in affected_periods(zone, dates):
-            engine.refresh(zone, period, cache=cache)
+        for period in affected_periods(zone, dates):  # every later month of the year is among them
+            engine.refresh(zone, period, cache=cache, following=False)
 
 
 def refresh_later(zone, dates) -> None:
