@@ -11,7 +11,7 @@ class IndicatorExporter(TableExporter):
     """One indicator of one zone, every period: as the indicator page shows it."""
 
     identifier = "indicator"
-    headers = ("报告期", "本期", "上年同期", "增速(%)", "增减", "增速口径", "价格", "计入单位数")
+    headers = ("报告期", "本期", "上年同期", "增速(%)", "增减", "增速口径", "价格", "已审核", "应报", "数据")
 
     def __init__(self, indicator, zone, rows, fmt: str = "xlsx"):
         super().__init__(fmt)
@@ -30,6 +30,9 @@ class IndicatorExporter(TableExporter):
                 r.get_growth_method_display(),
                 r.get_price_basis_display(),
                 r.units,
+                r.frame_units,
+                (f"已发布第{row['published']}版" if row.get("published") else "实时")
+                + (" 初步" if r.provisional else ""),
             )
 
 

@@ -229,7 +229,9 @@ def publish(
         problems.append("尚有报表未审核")
     flags = _open_flags(zone, named)
     if flags:
-        problems.append("待复核的异常波动:" + "、".join(str(f) for f in flags))
+        problems.append(
+            "异常波动待复核:" + "、".join(f"{f.field.label}({f.get_kind_display()})" for f in flags)
+        )
     if problems and not allow_incomplete:
         raise _refuse(
             f"不能发布{named.label}:"

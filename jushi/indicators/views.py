@@ -341,11 +341,31 @@ def indicator_detail(request, code: str):
     zones = list(visible_zones(request.user).order_by("name"))
     zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0] if zones else None)
     rows, parts, period = [], [], None
+    live = request.GET.get("live") == "1"
     if zone is not None:
         results = list(
             Result.objects.filter(zone=zone, indicator=indicator, scope=Scope.ZONE).order_by("-period")
         )
-        rows = [{"period": Period.parse(r.period), "r": r, "pct": _pct(r.growth)} for r in results]
+        frozen = {}  # period → the latest revision's figure: what was published, unless live
+        if not live:
+            for figure in (
+                PublishedFigure.objects.filter(publication__zone=zone, indicator=indicator, scope=Scope.ZONE)
+                .select_related("publication")
+                .order_by("publication__revision")
+            ):
+                frozen[figure.publication.period] = figure
+        rows = []
+        for r in results:
+            shown = frozen.get(r.period, r)
+            rows.append(
+                {
+                    "period": Period.parse(r.period),
+                    "r": shown,
+                    "pct": _pct(shown.growth),
+                    "published": shown.publication.revision if shown is not r else None,
+                    "revised": shown is not r and (shown.value, shown.growth) != (r.value, r.growth),
+                }
+            )
         if results:
             period = (
                 results[0].period if not request.GET.get("period") else _stored_or_404(request.GET["period"])
@@ -372,7 +392,14 @@ def indicator_detail(request, code: str):
     if request.GET.get("export") == "xlsx" and zone is not None:
         exporter = IndicatorExporter(indicator, zone, rows)
         return exporter.response()
-    context = {"indicator": indicator, "zones": zones, "zone": zone, "rows": rows, "parts": parts}
+    context = {
+        "indicator": indicator,
+        "zones": zones,
+        "zone": zone,
+        "rows": rows,
+        "parts": parts,
+        "live": live,
+    }
     context["period"] = Period.parse(period) if period else None
     return render(request, "indicators/indicator.html", context)
 

@@ -255,6 +255,75 @@ class PublicationTests(PersonaTestCase):
         self.assertIn("相同", str(caught.exception))
         self.assertEqual(publishing.current_period(self.kashgar), Period.parse("2024-06"))
 
+    def test_open_plausibility_flags_block_publishing_until_reviewed(self):
+        from jushi.reporting.models import PlausibilityFlag
+        from jushi.reporting.services.plausibility import review_flag
+
+        E4 = self.subs["2024-06"][self.ents["E4"].pk]
+        _figures(E4, self.field, Decimal(200), Decimal(100))
+        engine.refresh(self.kashgar, "2024-06")  # every report approved: coverage is complete
+        flag = PlausibilityFlag.objects.create(
+            period=E4.period,
+            field=self.field,
+            kind="concentrated",
+            enterprises=4,
+            current_total=Decimal(1500),
+            base_total=Decimal(1060),
+            detail="单一企业占变动80%以上(测试)",
+            fingerprint="test",
+        )
+        with self.assertRaises(publishing.PublishError) as caught:
+            publishing.publish(actor=self.reviewer, zone=self.kashgar, period="2024H1", source="web")
+        message = str(caught.exception)
+        self.assertIn("异常波动待复核:工业总产值(当年价格)(单一企业占变动80%以上)", message)
+        self.assertIn("应报 5 家 / 已审核 5 家", message)
+        self.assertNotIn("尚有报表未审核", message)
+        review_flag(actor=self.reviewer, flag=flag, note="已与企业核对台账,属实", source="web")
+        publication = publishing.publish(
+            actor=self.reviewer, zone=self.kashgar, period="2024H1", source="web"
+        )
+        self.assertEqual((publication.revision, publication.incomplete), (1, False))
+        self.assertFalse(publication.bulletin.startswith("(初步"))
+
+    def test_the_two_year_average_where_the_catalog_asks_for_it(self):
+        from jushi.indicators.models import Indicator
+        from jushi.lib.indicator_math import two_year_average
+
+        Indicator.objects.filter(code="IND_GO").update(two_year_average=True)
+        then = self.go("2023-06")
+        self.assertAlmostEqual(then.growth, Decimal(570) / Decimal(520) - 1, places=14)
+        average = two_year_average((1 + self.go().growth) * (1 + then.growth) - 1)
+        text = bulletin(self.kashgar, "2024-06", live=True)
+        self.assertIn(f"两年平均增长{percent(average)}%", text)
+        Indicator.objects.filter(code="IND_GO").update(two_year_average=False)
+        self.assertNotIn("两年平均", bulletin(self.kashgar, "2024-06", live=True))
+
+    def test_the_indicator_page_shows_published_figures_and_marks_revisions(self):
+        publishing.publish(
+            actor=self.reviewer,
+            zone=self.kashgar,
+            period="2024H1",
+            allow_incomplete=True,
+            reason="先发",
+            source="web",
+        )
+        E4 = self.subs["2024-06"][self.ents["E4"].pk]
+        _figures(E4, self.field, Decimal(200), Decimal(100))
+        engine.refresh(self.kashgar, "2024-06")
+        client = self.login(self.leader)
+        url = reverse("indicators:indicator", args=["IND_GO"])
+        rows = {r["period"].code: r for r in client.get(url, {"zone": "kashgar"}).context["rows"]}
+        june = rows["2024-06"]
+        self.assertEqual(
+            (june["published"], june["revised"], percent(june["r"].growth)), (1, True, Decimal("23.3"))
+        )
+        live = {
+            r["period"].code: r for r in client.get(url, {"zone": "kashgar", "live": "1"}).context["rows"]
+        }
+        self.assertEqual(
+            (live["2024-06"]["published"], percent(live["2024-06"]["r"].growth)), (None, Decimal("31.3"))
+        )
+
     def test_two_publishing_at_once_one_wins_and_the_other_is_told(self):
         publishing.publish(
             actor=self.reviewer,
