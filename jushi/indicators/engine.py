@@ -79,7 +79,7 @@ def _row(
     month_rate = None
     if month is not None and indicator.growth_method not in (GrowthMethod.OFFICIAL, GrowthMethod.POINTS):
         base_current = month.base_current if month.base_current is not None else month.value
-        month_rate = growth.ratio_growth(base_current, month.last_year)
+        month_rate = growth.ratio_growth(base_current, month.last_year) if base_current is not None else None
     return Result(
         zone=zone,
         scope=scope,

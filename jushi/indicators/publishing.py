@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from jushi.core import clock
 from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
-from jushi.core.scopes import can
+from jushi.core.scopes import can, scope_of
 from jushi.lib import growth, wording
 from jushi.lib.periods import Period, PeriodError
 from jushi.registry.models import Zone
@@ -67,6 +67,17 @@ class FormCoverage:
     @property
     def text(self) -> str:
         return f"{self.name}应报 {self.frame} 家 / 已审核 {self.approved} 家"
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FormCoverage":
+        share = data.get("share")
+        return cls(
+            data["form"],
+            data["name"],
+            data["frame"],
+            data["approved"],
+            None if share is None else Decimal(share),
+        )
 
     def as_json(self) -> dict:
         return {
@@ -178,11 +189,17 @@ def current_periods(zone_ids) -> dict[int, Period]:
 
 
 def selectable_periods(zone: Zone) -> list[Period]:
-    """Periods with results that have ended by the clock's today, newest first (a ledger-only future
-    month is not offered)."""
+    """Periods with results that have ended by the clock's today, newest first (the month in progress,
+    which only the ledger touches yet, is not offered)."""
     today = clock.today()
     codes = Result.objects.filter(zone=zone).values_list("period", flat=True).distinct()
-    return sorted((p for p in map(Period.parse, codes) if p.start <= today), reverse=True)
+    return sorted((p for p in map(Period.parse, codes) if p.end < today), reverse=True)
+
+
+def _reports_in(zone: Zone) -> bool:
+    from jushi.reporting.models import ReportingPeriod
+
+    return ReportingPeriod.objects.filter(zone=zone).exists()
 
 
 def _open_flags(zone: Zone, period: Period) -> list:
@@ -212,8 +229,10 @@ def publish(
     reason = (reason or "").strip()
     code = stored_period(named)
     coverage = coverage_of(zone, named)
-    if not Zone.objects.restrict(actor, "view").filter(pk=zone.pk).exists():
-        raise PermissionDenied("无权查看该开发区")  # its coverage is not for this actor's eyes
+    visible = Zone.objects.restrict(actor, "view").filter(pk=zone.pk).exists()
+    if not visible or scope_of(actor).enterprise_id is not None:
+        # Another zone's, or an enterprise reporter's (who sees no zone figures): coverage not shown.
+        raise PermissionDenied("无权发布该开发区的数据")
     if not can(actor, "publish") or not Zone.objects.restrict(actor, "change").filter(pk=zone.pk).exists():
         raise PermissionDenied(f"无权发布{zone.name}{named.label}的数据({coverage_words(coverage)})")
     if named.end >= clock.today():
@@ -227,6 +246,8 @@ def publish(
     incomplete = [c for c in coverage if not c.complete]
     if incomplete:
         problems.append("尚有报表未审核")
+    if not coverage and _reports_in(zone):  # a zone that collects reports has not opened this one
+        problems.append("本期企业报表尚未开放")
     flags = _open_flags(zone, named)
     if flags:
         problems.append(

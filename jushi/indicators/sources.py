@@ -164,11 +164,11 @@ def _coverage(reported: Reported, figures: dict, earlier: dict | None) -> Covera
         if before is None:
             continue
         known = True
-        whole += before
+        whole += abs(before)  # a share of size: a loss-making enterprise weighs as much as its loss
         if pair is not None:
-            covered += before
+            covered += abs(before)
     blank = sum(1 for now, before in figures.values() if before is None)
-    share = covered / whole if known and whole > 0 else None
+    share = min(covered / whole, Decimal(1)) if known and whole > 0 else None
     return Coverage(len(reported.frame), len(reported.approved), blank, share)
 
 
@@ -191,14 +191,18 @@ def _month(figures: dict, previous: dict | None) -> Month:
         total, with_base, base = _sum(figures.values())
         return Month(total, base, with_base)
     now_sum = with_base = base = Decimal(0)
+    overlap = False
     for enterprise, (now, before) in figures.items():
         earlier = previous.get(enterprise)
         if earlier is None:
             continue
+        overlap = True
         now_sum += now - earlier[0]
         if before is not None and earlier[1] is not None:
             with_base += now - earlier[0]
             base += before - earlier[1]
+    if not overlap:  # no enterprise approved in both months: the month is unknown, not 0
+        return Month(None, None, None)
     return Month(now_sum, base, with_base)
 
 
@@ -252,16 +256,12 @@ def enterprise_figures(
             )
         )
         raw = _month(figures, previous)
-        own = Month(
-            raw.value * scale,
-            raw.last_year * scale,
-            raw.base_current * scale if raw.base_current is not None else None,
-        )
+        own = Month(*(None if v is None else v * scale for v in (raw.value, raw.last_year, raw.base_current)))
     has_base = any(before is not None for _, before in figures.values())
     return Figures(
         total * scale,
         base * scale if has_base else None,
-        units=len(figures),
+        units=coverage.approved,  # approved reports (a blank optional field is no report missing)
         parts=parts,
         base_current=with_base * scale,
         coverage=coverage,

@@ -1,7 +1,7 @@
 """The zone dashboard (经济运行监测): headline indicators with growth, targets, plan, trend and breakdown."""
 
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -164,7 +164,10 @@ def _dashboard(request, template: str):
     )
     plans = [_plan_view(p, zone, period) for p in Plan.objects.filter(zone=zone).select_related("indicator")]
     drivers = _drivers(zone, period)
-    coverage = publishing.coverage_of(zone, period)
+    if view.publication is not None:  # the coverage the published figures were computed on
+        coverage = [publishing.FormCoverage.from_json(c) for c in view.publication.coverage]
+    else:
+        coverage = publishing.coverage_of(zone, period)
     context = {
         "zones": zones,
         "zone": zone,
@@ -211,12 +214,16 @@ def _trend(zone: Zone, period: Period, live: bool = False) -> dict:
         ):
             rows[r.period] = r
         if not live:
-            for f in PublishedFigure.objects.filter(
-                publication__zone=zone,
-                publication__period__startswith=f"{year}-",
-                indicator__code=TREND_INDICATOR,
-                scope=Scope.ZONE,
-            ).order_by("publication__revision"):
+            for f in (
+                PublishedFigure.objects.filter(
+                    publication__zone=zone,
+                    publication__period__startswith=f"{year}-",
+                    indicator__code=TREND_INDICATOR,
+                    scope=Scope.ZONE,
+                )
+                .select_related("publication")
+                .order_by("publication__revision")
+            ):
                 rows[f.publication.period] = f  # the latest revision wins
     months = list(range(2, 13))
 
@@ -241,7 +248,7 @@ def _trend(zone: Zone, period: Period, live: bool = False) -> dict:
 
 
 def _num(value: Decimal | None) -> float | None:
-    return None if value is None else float(value.quantize(Decimal("0.01")))
+    return None if value is None else float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 SESSION_KEY = "indicator_figure_imports"
@@ -385,9 +392,14 @@ def indicator_detail(request, code: str):
                     "r": r,
                     "pct": _pct(r.growth),
                 }
-                for r in Result.objects.filter(zone=zone, indicator=indicator, period=period)
-                .exclude(scope=Scope.ZONE)
-                .order_by("scope", "-value")
+                for r in sorted(
+                    (
+                        r
+                        for r in publishing.view_of(zone, period, live=live, scope=None).rows
+                        if r.indicator_id == indicator.pk and r.scope != Scope.ZONE
+                    ),
+                    key=lambda r: (r.scope, -(r.value or 0)),
+                )
             ]
     if request.GET.get("export") == "xlsx" and zone is not None:
         exporter = IndicatorExporter(indicator, zone, rows)
@@ -430,7 +442,7 @@ def ranking(request):
     )
     today = clock.today()
     periods = sorted(
-        (p for p in map(Period.parse, set(results.values_list("period", flat=True))) if p.start <= today),
+        (p for p in map(Period.parse, set(results.values_list("period", flat=True))) if p.end < today),
         reverse=True,
     )
     current = publishing.current_periods(zones.values_list("pk", flat=True)).values()
@@ -460,7 +472,7 @@ def ranking(request):
         rows,
         key=lambda r: (r.growth is None, -(r.growth if r.growth is not None else 0), -(r.value or 0)),
     )
-    present = {r.zone_id for r in ranked}
+    present = {r.zone.pk for r in ranked}
     context = {
         "indicators": indicators,
         "indicator": indicator,

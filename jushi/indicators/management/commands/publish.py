@@ -3,9 +3,9 @@ from django.core.management.base import CommandError
 
 from jushi.core.choices import ChangeSource
 from jushi.core.commanding import ActorCommand
-from jushi.registry.models import Zone
 
 from ...publishing import PublishError, publish
+from ...views import visible_zones
 
 
 class Command(ActorCommand):
@@ -27,7 +27,7 @@ class Command(ActorCommand):
 
     def handle(self, *args, **opts):
         actor = self.actor(opts["user"])
-        zone = Zone.objects.restrict(actor, "view").filter(code=opts["zone"]).first()
+        zone = visible_zones(actor).filter(code=opts["zone"]).first()
         if zone is None:
             raise CommandError(f"--zone: 没有代码为“{opts['zone']}”的开发区,或您无权查看")
         try:
