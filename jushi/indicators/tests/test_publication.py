@@ -324,6 +324,61 @@ class PublicationTests(PersonaTestCase):
             (live["2024-06"]["published"], percent(live["2024-06"]["r"].growth)), (None, Decimal("31.3"))
         )
 
+    def test_the_ranking_shows_a_published_zone_beside_a_live_one(self):
+        publishing.publish(
+            actor=self.reviewer,
+            zone=self.kashgar,
+            period="2024H1",
+            allow_incomplete=True,
+            reason="先发",
+            source="web",
+        )
+        client = self.login(self.regional)
+        response = client.get(reverse("indicators:ranking"), {"indicator": "IND_GO"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["period"], Period.parse("2024-06"))  # the latest current period
+        (row,) = response.context["rows"]
+        self.assertEqual((row["r"].zone, row["pct"]), (self.kashgar, Decimal("23.3")))
+        self.assertContains(response, "已发布第1版")
+        self.assertEqual([z.code for z in response.context["missing"]], ["other"])
+
+    def test_a_reporter_learns_no_coverage_from_publish(self):
+        for user in (self.reporter_a, self.other_admin):
+            with self.subTest(user=user.username), self.assertRaises(CommandError) as caught:
+                call_command(
+                    "publish", zone="kashgar", period="2024H1", user=user.username, stdout=StringIO()
+                )
+            self.assertNotIn("应报", str(caught.exception))
+            with self.assertRaises(PermissionDenied) as denied:
+                publishing.publish(actor=user, zone=self.kashgar, period="2024H1", source="web")
+            self.assertNotIn("应报", str(denied.exception))
+        self.assertFalse(Publication.objects.exists())
+
+    def test_a_month_whose_reports_were_never_opened_is_not_publishable_without_a_reason(self):
+        Result.objects.create(  # ledger figures for a past month nobody opened reports for
+            zone=self.kashgar,
+            indicator_id=self.go().indicator_id,
+            period="2024-03",
+            growth_method="NAT",
+            price_basis="nominal",
+        )
+        with self.assertRaises(publishing.PublishError) as caught:
+            publishing.publish(actor=self.reviewer, zone=self.kashgar, period="2024-03", source="web")
+        self.assertIn("本期企业报表尚未开放", str(caught.exception))
+        self.assertIn("应报 0 家 / 已审核 0 家", str(caught.exception))
+
+    def test_an_optional_field_left_blank_is_no_report_missing(self):
+        exports = self.form.fields.get(code="export_value")
+        for name in ("A", "E1"):
+            sub = self.subs["2024-06"][self.ents[name].pk]
+            Value.objects.create(
+                submission=sub, field=exports, current=Decimal(50), last_year=Decimal(40),
+                approved_current=Decimal(50), approved_last_year=Decimal(40),
+            )  # fmt: skip
+        engine.refresh(self.kashgar, "2024-06")
+        exp = Result.objects.get(zone=self.kashgar, indicator__code="IND_EXP", period="2024-06", scope="zone")
+        self.assertEqual((exp.units, exp.frame_units, exp.coverage_text), (4, 5, "4/5 家已审核"))  # not 2/5
+
     def test_two_publishing_at_once_one_wins_and_the_other_is_told(self):
         publishing.publish(
             actor=self.reviewer,
