@@ -46,10 +46,10 @@ def audit(request):
 @login_required
 def notifications(request):
     """The user's in-app messages; opening the page marks them read."""
-    from django.utils import timezone
 
+    from . import clock
     from .models import Notification
 
     items = list(Notification.objects.filter(user=request.user)[:100])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=clock.now())
     return render(request, "core/notifications.html", {"items": items})

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
+from jushi.core import clock
 from jushi.core.choices import ChangeSource
 from jushi.core.models import ChangeLog
 
@@ -46,7 +46,7 @@ def enterprise_list(request):
             "parks": Park.objects.filter(zone__in=zones).select_related("zone"),
             "sections": Industry.objects.filter(level="section"),
             "statuses": Enterprise._meta.get_field("status").choices,
-            "size_years": range(timezone.localdate().year, 2019, -1),
+            "size_years": range(clock.today().year, 2019, -1),
             "query": query.urlencode(),
             "can_add": request.user.can("add"),
             "can_import": request.user.can("import"),

@@ -1,9 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
-from jushi.core import scopes
+from jushi.core import clock, scopes
 
 from ..choices import EnterpriseStatus
 from ..models import Enterprise, Industry, Park, SizeMembership, Zone
@@ -59,7 +58,7 @@ def overview(request):
         .values_list("year", flat=True)
         .first()
     )
-    year = latest or timezone.localdate().year
+    year = latest or clock.today().year
     zones = list(Zone.objects.visible_to(request.user).select_related("region__parent__parent"))
     summaries = _zone_summaries(zones, enterprises, year)
     return render(request, "registry/overview.html", {"summaries": summaries, "year": year})
