@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.fields import DateTimeField
 from rest_framework.pagination import PageNumberPagination
 
 from jushi.core import scopes
@@ -259,7 +258,7 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
         live = request.query_params.get("live", "").lower() in ("1", "true", "yes")
         publications = _latest_publications({(row[0], row[9]) for row in rows})
         frozen = {} if live else _frozen_figures(publications.values(), {(row[5], row[3]) for row in rows})
-        moment = DateTimeField()
+        local = timezone.get_current_timezone()
         out = []
         for (
             zone_id, zone, zone_name, scope, key, indicator_id, code, name, unit, period, method, basis, computed,
@@ -272,7 +271,19 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
                 if published is not None:
                     figures, source = published, "published"
             value, last_year, rate, change, units, frame, blank, coverage, month, month_before, month_rate = (
-                _decimal(v, _PLACES[i]) if i in _PLACES else v for i, v in enumerate(figures)
+                figures
+            )
+            value, last_year, change, month, month_before = (
+                _decimal(value, AMOUNT),
+                _decimal(last_year, AMOUNT),
+                _decimal(change, AMOUNT),
+                _decimal(month, AMOUNT),
+                _decimal(month_before, AMOUNT),
+            )
+            rate, month_rate, coverage = (
+                _decimal(rate, RATE),
+                _decimal(month_rate, RATE),
+                _decimal(coverage, SHARE),
             )
             out.append(
                 {
@@ -303,7 +314,7 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
                     "month_growth_pct": _pct_text(month_rate),
                     "published": publication[1] if publication is not None else None,
                     "source": source,
-                    "computed": moment.to_representation(_aware(computed)),
+                    "computed": _iso(computed, local),
                 }
             )
         return self.get_paginated_response(out)
@@ -311,11 +322,10 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
 
 # Where each figure's decimals stop (the model's decimal_places): a float from SQLite is read as Django's
 # converter reads it, 15 significant digits quantized to them.
-_PLACES = {
-    i: Decimal(1).scaleb(-Result._meta.get_field(name).decimal_places)
-    for i, name in enumerate(_FIGURES)
-    if name not in ("units", "frame_units", "blank_base_units")
-}
+AMOUNT, RATE, SHARE = (
+    Decimal(1).scaleb(-Result._meta.get_field(name).decimal_places)
+    for name in ("value", "growth", "coverage")
+)
 
 
 def _decimal(value, places: Decimal):
@@ -347,11 +357,15 @@ class RawRows:
             return []
 
 
-def _aware(moment):
-    """A datetime as the driver gave it, aware as Django's converter would make it (UTC in SQLite)."""
-    if moment is not None and timezone.is_naive(moment):
-        return timezone.make_aware(moment, dt.UTC)
-    return moment
+def _iso(moment, local) -> str | None:
+    """A datetime as the driver gave it (naive UTC from SQLite) as DRF's DateTimeField writes it: in the
+    current time zone, ISO 8601, "Z" for UTC. A thousand rows a page: DRF's field is too slow for it."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    text = moment.astimezone(local).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _latest_publications(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, int]]:
