@@ -10,7 +10,9 @@ report for 2024-06 meet in one row. The arithmetic is in `jushi.lib.indicator_ma
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
+from jushi.core.bulk import insert_rows
 from jushi.lib import expr, growth
 from jushi.lib.indicator_math import count_change, pp_change
 from jushi.lib.periods import Period
@@ -201,7 +203,7 @@ def refresh(
     results = compute(zone, period, indicators=indicators, cache=cache)
     with transaction.atomic():
         Result.objects.filter(zone=zone, period=stored_period(period)).delete()
-        Result.objects.bulk_create(results, batch_size=500)
+        _store(results)
         month = Period.parse(stored_period(period))
         after = month.next()
         if (
@@ -211,6 +213,51 @@ def refresh(
         ):
             refresh(zone, after, indicators=indicators, cache=cache, following=False)
     return len(results)
+
+
+_STORED = [
+    "zone", "scope", "scope_key", "indicator", "period", "value", "last_year", "growth", "change",
+    "growth_method", "price_basis", "units", "frame_units", "blank_base_units", "coverage",
+    "month_value", "month_last_year", "month_growth", "computed",
+]  # fmt: skip
+_RATE_LIMIT = Decimal("1e11")  # a growth beyond ±10^13 % says nothing (a base of almost nothing): no rate
+
+
+def _rate(value: Decimal | None) -> Decimal | None:
+    return None if value is None or abs(value) >= _RATE_LIMIT else value
+
+
+def _store(results: list[Result]) -> None:
+    """Insert the rows as plain tuples (core.bulk): a rebuild writes 150,000 of them."""
+    moment = timezone.now()
+    insert_rows(
+        Result,
+        _STORED,
+        (
+            (
+                r.zone_id,
+                r.scope,
+                r.scope_key,
+                r.indicator_id,
+                r.period,
+                r.value,
+                r.last_year,
+                _rate(r.growth),
+                r.change,
+                r.growth_method,
+                r.price_basis,
+                r.units,
+                r.frame_units,
+                r.blank_base_units,
+                r.coverage,
+                r.month_value,
+                r.month_last_year,
+                _rate(r.month_growth),
+                moment,
+            )  # fmt: skip
+            for r in results
+        ),
+    )
 
 
 def periods_with_data(zone: Zone) -> list[Period]:

@@ -140,9 +140,23 @@ def ledger_measures(zone, period: Period, cache: dict | None = None):
     return cache[key]
 
 
+def _keeps_a_ledger(zone, cache: dict | None) -> bool:
+    """Whether the zone has any project or funds record at all (asked once per computation): a zone
+    without a ledger has no ledger figures, and its rebuild should not ask six questions a period."""
+    key = ("ledger-kept", zone.pk)
+    if cache is not None and key in cache:
+        return cache[key]
+    kept = Project.objects.filter(zone=zone).exists() or FundsRecord.objects.filter(zone=zone).exists()
+    if cache is not None:
+        cache[key] = kept
+    return kept
+
+
 def ledger_figures(indicator, zone, period: Period, cache: dict | None = None) -> Figures | None:
     if indicator.code not in CODES:
         return None  # a LEDGER indicator a zone added without a ledger definition has no figure
+    if not _keeps_a_ledger(zone, cache):
+        return None
     now, before = ledger_measures(zone, period, cache)
     values = now[indicator.code]
     earlier = before[indicator.code] if before is not None else None
