@@ -22,9 +22,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BrowsableAPIRenderer
 
 from jushi.core import scopes
 from jushi.core.bulk import raw_values, to_decimal
+from jushi.core.renderers import FastJSONRenderer
 from jushi.lib.growth import percent
 from jushi.lib.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from jushi.registry.models import Zone
@@ -230,6 +232,7 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
         "zone__code", "indicator__order", "indicator__code", "period", "scope", "scope_key"
     )
     serializer_class = serializers.ResultSerializer  # documents the rows; list() builds them the same way
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
     filterset_class = ResultFilterSet
     pagination_class = ResultPages
 
