@@ -276,18 +276,7 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
             value, last_year, rate, change, units, frame, blank, coverage, month, month_before, month_rate = (
                 figures
             )
-            value, last_year, change, month, month_before = (
-                _decimal(value, AMOUNT),
-                _decimal(last_year, AMOUNT),
-                _decimal(change, AMOUNT),
-                _decimal(month, AMOUNT),
-                _decimal(month_before, AMOUNT),
-            )
-            rate, month_rate, coverage = (
-                _decimal(rate, RATE),
-                _decimal(month_rate, RATE),
-                _decimal(coverage, SHARE),
-            )
+            rate, month_rate = _decimal(rate, RATE), _decimal(month_rate, RATE)
             out.append(
                 {
                     "zone": zone,
@@ -299,20 +288,20 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
                     "unit": unit,
                     "period": period,
                     "period_label": _period_label(period),
-                    "value": _text(value),
-                    "last_year": _text(last_year),
+                    "value": _dtext(value, AMOUNT),
+                    "last_year": _dtext(last_year, AMOUNT),
                     "growth": _text(rate),
                     "growth_pct": _pct_text(rate),
-                    "change": _text(change),
+                    "change": _dtext(change, AMOUNT),
                     "growth_method": method,
                     "price_basis": basis,
                     "units": units,
                     "frame_units": frame,
                     "blank_base_units": blank,
-                    "coverage": _text(coverage),
+                    "coverage": _dtext(coverage, SHARE),
                     "provisional": frame is not None and (units or 0) < frame,
-                    "month_value": _text(month),
-                    "month_last_year": _text(month_before),
+                    "month_value": _dtext(month, AMOUNT),
+                    "month_last_year": _dtext(month_before, AMOUNT),
                     "month_growth": _text(month_rate),
                     "month_growth_pct": _pct_text(month_rate),
                     "published": publication[1] if publication is not None else None,
@@ -329,6 +318,15 @@ AMOUNT, RATE, SHARE = (
     Decimal(1).scaleb(-Result._meta.get_field(name).decimal_places)
     for name in ("value", "growth", "coverage")
 )
+
+
+def _dtext(value, places: Decimal) -> str | None:
+    """`_text(_decimal(value, places))` in one step: most figures are only written out."""
+    if value is None:
+        return None
+    if type(value) is float or type(value) is int:
+        value = to_decimal(value).quantize(places)
+    return f"{value.normalize():f}"
 
 
 def _decimal(value, places: Decimal):
