@@ -262,6 +262,7 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
         publications = _latest_publications({(row[0], row[9]) for row in rows})
         frozen = {} if live else _frozen_figures(publications.values(), {(row[5], row[3]) for row in rows})
         local = timezone.get_current_timezone()
+        times: dict = {}  # a refresh stamps all its rows alike: write each time once
         out = []
         for (
             zone_id, zone, zone_name, scope, key, indicator_id, code, name, unit, period, method, basis, computed,
@@ -306,7 +307,9 @@ class ResultViewSet(ZoneScopedMixin, mixins.ListModelMixin, viewsets.GenericView
                     "month_growth_pct": _pct_text(month_rate),
                     "published": publication[1] if publication is not None else None,
                     "source": source,
-                    "computed": _iso(computed, local),
+                    "computed": times[computed]
+                    if computed in times
+                    else times.setdefault(computed, _iso(computed, local)),
                 }
             )
         return self.get_paginated_response(out)
