@@ -14,6 +14,8 @@ from functools import lru_cache
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page
+from django.core.paginator import Paginator as DjangoPaginator
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
@@ -167,6 +169,20 @@ class ResultPages(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """When the first page holds the whole answer (a province in one 1,000-row page), its length is
+        the count: no COUNT query. Any other page is paged as DRF pages it."""
+        size = self.get_page_size(request)
+        if size and request.query_params.get(self.page_query_param, "1") in ("1", ""):
+            rows = list(queryset[0 : size + 1])
+            self.request = request
+            if len(rows) <= size:
+                self.page = DjangoPaginator(rows, size).page(1)
+            else:  # more pages: the count is asked for, the first page is already here
+                self.page = Page(rows[:size], 1, DjangoPaginator(queryset, size))
+            return list(self.page)
+        return super().paginate_queryset(queryset, request, view)
 
 
 _FIGURES = (

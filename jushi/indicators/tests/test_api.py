@@ -246,9 +246,20 @@ class IndicatorApiTests(DemoBase):
 
         one, fifty = count(indicator="GDP", period="2024-06"), count(period="all")
         self.assertEqual((one[1], fifty[1]), (1, 50))
-        self.assertEqual(one[0], fifty[0])
+        self.assertEqual(fifty[0], one[0] + 1)  # a COUNT when there are more pages; none when one holds all
         with self.assertNumQueries(7):  # session, user, scope, scope zones, count, page, publications
             self.client.get(VALUES, {"period": "all"})
+
+    def test_pages_count_and_link_whether_or_not_one_page_holds_all(self):
+        total = Result.objects.filter(zone=self.zone).count()
+        first = self.rows(period="all")
+        self.assertEqual((first["count"], len(first["results"]), first["previous"]), (total, 50, None))
+        self.assertIn("page=2", first["next"])
+        second = self.rows(period="all", page=2)
+        self.assertEqual((second["count"], len(second["results"])), (total, 50))
+        self.assertNotEqual(second["results"][0], first["results"][0])
+        whole = self.rows(period="2024H1", indicator="GDP")
+        self.assertEqual((whole["count"], whole["next"], whole["previous"]), (1, None, None))
 
     @override_settings(JUSHI_TODAY="2024-07-20")
     def test_without_a_period_each_zone_gives_its_current_period(self):
