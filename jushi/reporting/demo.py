@@ -310,8 +310,16 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
             ],
         )
     Value.objects.bulk_create(values, batch_size=2000)
+    by_period: dict = {}  # one history read per period for all its checked reports, not one a report
+    for row, s, _, _ in to_check:
+        by_period.setdefault(row.pk, (row, []))[1].append(s.enterprise_id)
+    history_of = {
+        (row.pk, enterprise): h
+        for row, ids in by_period.values()
+        for enterprise, h in histories(form, row, ids).items()
+    }
     for row, s, mine, last in to_check:  # the checks as they ran when these were sent, with explanations
-        history = histories(form, row, [s.enterprise_id])[s.enterprise_id]
+        history = history_of[(row.pk, s.enterprise_id)]
         for f in checker.run(mine, last, history):
             checks.append(
                 CheckResult(
