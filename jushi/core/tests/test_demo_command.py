@@ -10,6 +10,7 @@ from io import StringIO
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
+from django.utils import timezone
 
 SEED_PHRASES = [
     "地区生产总值54.4亿元,同比增长14.3%",
@@ -46,7 +47,7 @@ class DemoCommandTests(TestCase):
         self.assertEqual(named[-1], "2024H1")
         self.assertEqual(len(named), 16)  # 11 months of 2023, 4 of 2024, and H1 2024
         self.assertFalse(Publication.objects.filter(incomplete=True).exists())
-        published_on = {p.published_at.date() for p in Publication.objects.all()}
+        published_on = {timezone.localtime(p.published_at).date() for p in Publication.objects.all()}
         self.assertEqual(published_on, {dt.date(2024, 7, 20)})
 
     def test_the_published_h1_bulletin_states_the_seed_and_stays_put(self):

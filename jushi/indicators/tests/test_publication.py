@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from jushi.core.testing import PersonaTestCase, make_code
 from jushi.indicators import engine, publishing
@@ -217,7 +218,7 @@ class PublicationTests(PersonaTestCase):
             publication.bulletin.startswith("(初步数据:按已审核的4家企业计算,应报5家)2024年上半年")
         )
         self.assertEqual(publication.published_by, self.reviewer)
-        self.assertEqual(publication.published_at.date(), dt.date(2024, 7, 20))
+        self.assertEqual(timezone.localtime(publication.published_at).date(), dt.date(2024, 7, 20))
         frozen = PublishedFigure.objects.get(publication=publication, indicator__code="IND_GO", scope="zone")
         self.assertEqual(
             (frozen.value, frozen.growth, frozen.frame_units), (self.go().value, self.go().growth, 5)
