@@ -376,6 +376,19 @@ def view_of(
     return View(rows, None, latest, True)
 
 
+def latest_published(**filters) -> dict[tuple[int, str], PublishedFigure]:
+    """(zone id, period) → the figure of its latest revision, for `PublishedFigure` filters that name one
+    indicator and scope (the trend, an indicator's periods, a ranking's zones)."""
+    latest: dict[tuple[int, str], PublishedFigure] = {}
+    for figure in (
+        PublishedFigure.objects.filter(**filters)
+        .select_related("publication__zone", "indicator")
+        .order_by("publication__revision")
+    ):
+        latest[(figure.publication.zone_id, figure.publication.period)] = figure  # later revisions win
+    return latest
+
+
 def figure_text(row) -> str:
     """A figure as a reader compares it: amount and rate as displayed (one rounding each)."""
     indicator = row.indicator

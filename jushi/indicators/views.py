@@ -27,7 +27,7 @@ from .choices import Scope
 from .engine import stored_period
 from .exporters import IndicatorExporter, MonthlyTableExporter
 from .forms import FigureForm, FigureImportForm, IndicatorForm, TargetForm
-from .models import DeptFigure, Indicator, Plan, PublishedFigure, Result, Target
+from .models import DeptFigure, Indicator, Plan, Result, Target
 from .services import HEADERS, FigureError, add_indicator, import_figures, save_figure, set_target
 from .sources import enterprise_pairs
 
@@ -214,17 +214,13 @@ def _trend(zone: Zone, period: Period, live: bool = False) -> dict:
         ):
             rows[r.period] = r
         if not live:
-            for f in (
-                PublishedFigure.objects.filter(
-                    publication__zone=zone,
-                    publication__period__startswith=f"{year}-",
-                    indicator__code=TREND_INDICATOR,
-                    scope=Scope.ZONE,
-                )
-                .select_related("publication")
-                .order_by("publication__revision")
-            ):
-                rows[f.publication.period] = f  # the latest revision wins
+            published = publishing.latest_published(
+                publication__zone=zone,
+                publication__period__startswith=f"{year}-",
+                indicator__code=TREND_INDICATOR,
+                scope=Scope.ZONE,
+            )
+            rows.update({period: f for (_, period), f in published.items()})
     months = list(range(2, 13))
 
     def value(code):
@@ -355,12 +351,10 @@ def indicator_detail(request, code: str):
         )
         frozen = {}  # period → the latest revision's figure: what was published, unless live
         if not live:
-            for figure in (
-                PublishedFigure.objects.filter(publication__zone=zone, indicator=indicator, scope=Scope.ZONE)
-                .select_related("publication")
-                .order_by("publication__revision")
-            ):
-                frozen[figure.publication.period] = figure
+            published = publishing.latest_published(
+                publication__zone=zone, indicator=indicator, scope=Scope.ZONE
+            )
+            frozen = {period: f for (_, period), f in published.items()}
         rows = []
         for r in results:
             shown = frozen.get(r.period, r)
@@ -456,12 +450,10 @@ def ranking(request):
     rows = list(results.filter(period=period))
     if not live:  # a zone's published figure where it has published the period
         frozen = {
-            f.publication.zone_id: f
-            for f in PublishedFigure.objects.filter(
+            zone_id: f
+            for (zone_id, _), f in publishing.latest_published(
                 publication__zone__in=zones, publication__period=period, indicator=indicator, scope=Scope.ZONE
-            )
-            .select_related("publication__zone", "indicator")
-            .order_by("publication__revision")
+            ).items()
         }
         for index, row in enumerate(rows):
             if row.zone_id in frozen:
