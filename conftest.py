@@ -14,6 +14,14 @@ def _fast_passwords(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """API throttles count requests in the cache; each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
