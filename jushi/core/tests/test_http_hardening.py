@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from jushi.core.testing import PASSWORD, PersonaTestCase
+from jushi.core.testing import PASSWORD, PersonaTestCase  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
@@ -91,21 +91,32 @@ class ErrorPageTests(PersonaTestCase):
 class ThrottleTests(PersonaTestCase):
     def test_an_authenticated_client_is_throttled_with_429(self):
         client = Client()
-        client.login(username="reviewer", password=PASSWORD)
+        client.force_login(self.reviewer)
         url = reverse("zone-list")
         with override_settings(JUSHI_API_RATE_USER="3/minute"):
             codes = [client.get(url).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
 
-    def test_anonymous_api_calls_are_throttled(self):
-        client = Client()
+    def test_anonymous_calls_to_an_open_endpoint_are_throttled(self):
+        from rest_framework.permissions import AllowAny
+
+        from jushi.core.throttling import AnonThrottle
+
+        class Open(APIView):
+            permission_classes = [AllowAny]
+            throttle_classes = [AnonThrottle]
+
+            def get(self, request):
+                return Response({"ok": True})
+
+        view = Open.as_view()
         with override_settings(JUSHI_API_RATE_ANON="2/minute"):
-            codes = [client.get(reverse("zone-list")).status_code for _ in range(3)]
-        assert codes[-1] == 429 and codes[0] in (401, 403)
+            codes = [view(APIRequestFactory().get("/")).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
 
     def test_an_empty_rate_switches_the_throttle_off(self):
         client = Client()
-        client.login(username="reviewer", password=PASSWORD)
+        client.force_login(self.reviewer)
         with override_settings(JUSHI_API_RATE_USER=""):
             codes = {client.get(reverse("zone-list")).status_code for _ in range(5)}
         assert codes == {200}
@@ -176,7 +187,8 @@ def _concurrent_writers(tmp_path, django_db_blocker, mode: str) -> list[str]:
     config["OPTIONS"]["transaction_mode"] = mode
     config["OPTIONS"]["timeout"] = 5
     alias = f"race_{mode.lower()}"
-    connections.settings[alias] = connections.configure_settings({alias: config})[alias]
+    configured = connections.configure_settings({"default": connections.settings["default"], alias: config})
+    connections.settings[alias] = configured[alias]
     first_has_read = threading.Event()
     outcomes: dict[str, str] = {}
 
@@ -221,6 +233,7 @@ def test_sqlite_concurrent_writers_wait_their_turn(tmp_path, django_db_blocker, 
 
 
 def test_without_immediate_transactions_the_second_writer_fails(tmp_path, django_db_blocker):
-    """Why the setting exists: a deferred transaction that read first cannot take the write lock."""
+    """Why the setting exists: a deferred transaction whose snapshot went stale cannot take the write lock,
+    whatever the busy timeout."""
     outcomes = _concurrent_writers(tmp_path, django_db_blocker, "DEFERRED")
-    assert outcomes[0] == "ok" and "locked" in outcomes[1]
+    assert "ok" in outcomes and any("locked" in outcome for outcome in outcomes)
