@@ -12,6 +12,7 @@ JUSHI_VAR_DIR  where the SQLite file, uploads and the generated secret key live 
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours, in dependency order: each app imports only apps above it in this list.
     "jushi.core",
     "jushi.accounts",
@@ -86,8 +91,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits, then the gate: password expiry, two-factor, 三员 boundaries.
+    "jushi.accounts.middleware.SessionTimeoutMiddleware",
+    "jushi.accounts.middleware.SecurityGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "jushi.urls"
@@ -116,12 +126,44 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username or IP before the password is even checked (django-axes).
+    "jushi.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# 等保2.0 level 3: length >= 10 with at least three of upper, lower, digit, symbol.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jushi.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+
+# Login and sessions (等保2.0 level 3). All security timers run on the real clock, never JUSHI_TODAY.
+# Lockout (django-axes): this many failures for a username, or from an IP, lock it for this many minutes.
+# Unlock: `jushi unlock <username>` (or axes_reset_username / axes_reset_ip), or delete the row under
+# 访问尝试 in the Django admin (安全管理员). The API's token authentication does not pass through axes.
+JUSHI_LOCKOUT_FAILURES = int(os.environ.get("JUSHI_LOCKOUT_FAILURES", 5))
+JUSHI_LOCKOUT_MINUTES = int(os.environ.get("JUSHI_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = JUSHI_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=JUSHI_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # two separate counters: per user and per IP
+AXES_LOCKOUT_CALLABLE = "jushi.accounts.views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # "此后失败登录 N 次" after the next login
+AXES_RESET_ON_SUCCESS = False  # a correct password must not wipe the IP's count of guesses
+AXES_VERBOSE = False
+# Passwords of staff-type roles (and superusers) expire after this many days; 0 turns expiry off.
+JUSHI_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("JUSHI_PASSWORD_MAX_AGE_DAYS", 180))
+# A session unused this long is logged out; any session ends this long after login.
+JUSHI_SESSION_IDLE_MINUTES = int(os.environ.get("JUSHI_SESSION_IDLE_MINUTES", 30))
+JUSHI_SESSION_MAX_HOURS = int(os.environ.get("JUSHI_SESSION_MAX_HOURS", 12))
+SESSION_COOKIE_AGE = JUSHI_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # shared office computers: closing the browser ends the session
+# TOTP two-factor login (django-otp) for zone admins, the three administrators and superusers.
+JUSHI_2FA_REQUIRED = _flag("JUSHI_2FA_REQUIRED", "1")
+OTP_TOTP_ISSUER = "聚势 Jushi"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]

@@ -1,4 +1,5 @@
 import importlib
+import os
 import time
 
 from django.apps import apps
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         # otherwise; loading and serving both see it, so overdue flags and default periods match the data.
         if not settings.JUSHI_TODAY:
             settings.JUSHI_TODAY = clock.DEMO_DATE.isoformat()
+        # Demo logins work with a password alone, unless JUSHI_2FA_REQUIRED says otherwise; production
+        # requires two-factor login for admins (and anyone may enrol on the 双因素认证 page).
+        two_factor_demo_off = "JUSHI_2FA_REQUIRED" not in os.environ
+        if two_factor_demo_off:
+            settings.JUSHI_2FA_REQUIRED = False
         call_command("migrate", interactive=False, verbosity=0)
         logins = []
         # Each app of ours may ship a `demo` module with load(stdout) -> logins; lower apps load first.
@@ -50,6 +56,11 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号(密码均为 {DEMO_PASSWORD}):")
         for username, description in logins:
             self.stdout.write(f"  {username:<12} {description}")
+        if two_factor_demo_off:
+            self.stdout.write(
+                "双因素认证:演示中对管理员不强制(JUSHI_2FA_REQUIRED=1 可开启);生产环境默认强制,"
+                "管理员、三员和超级用户首次登录须绑定身份验证器"
+            )
         self.stdout.write("")
         if opts["no_serve"]:
             return
