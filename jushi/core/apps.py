@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "jushi.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self):
+        from . import audit
+
+        audit.connect_signals()

@@ -1,4 +1,5 @@
-"""Writing the change log. Services call `record`; nothing else writes ChangeLog rows."""
+"""Writing the change log. Services call `record`; nothing else writes ChangeLog rows. Each row is a
+link of the audit hash chain (`jushi.core.audit.append`)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from . import audit
 from .choices import ChangeAction
 from .models import ChangeLog
 
@@ -65,17 +67,19 @@ def record(
     """Write one change; an update that changed nothing writes nothing and returns None."""
     if action == ChangeAction.UPDATE and before == after:
         return None
-    return ChangeLog.objects.create(
-        user=actor if getattr(actor, "pk", None) else None,
-        user_name=getattr(actor, "username", "") or "",
-        action=action,
-        source=source,
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        zone_id=zone_id,
-        before=before,
-        after=after,
-        reason=reason[:500],
-        batch=batch,
+    return audit.append(
+        ChangeLog(
+            user=actor if getattr(actor, "pk", None) else None,
+            user_name=getattr(actor, "username", "") or "",
+            action=action,
+            source=source,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            zone_id=zone_id,
+            before=before,
+            after=after,
+            reason=reason[:500],
+            batch=batch,
+        )
     )

@@ -1,34 +1,99 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import scopes
-from .choices import ChangeAction, ChangeSource
+from .choices import AuditKind, ChangeAction, ChangeSource
+
+AUDIT_ROLE = "auditadmin"  # the audit administrator of 三员分立 (accounts.choices.Role.AUDITADMIN)
+MIN_RETENTION_DAYS = 180  # 等保2.0 level 3: audit records kept at least six months
 
 
-class ChangeLogQuerySet(models.QuerySet):
+class AuditRetentionError(Exception):
+    """A deletion of audit rows younger than the retention period."""
+
+
+def retention_days() -> int:
+    return max(MIN_RETENTION_DAYS, int(getattr(settings, "JUSHI_AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS)))
+
+
+def retention_cutoff() -> dt.datetime:
+    # Real time, never the application clock: a pinned demo date must not make young rows look old.
+    return timezone.now() - dt.timedelta(days=retention_days())
+
+
+def _refuse_young(count: int) -> None:
+    if count:
+        days = retention_days()
+        since = timezone.localtime(retention_cutoff()).strftime("%Y-%m-%d %H:%M")
+        raise AuditRetentionError(
+            f"审计记录至少保留 {days} 天:有 {count} 条记录晚于 {since},不能删除"
+            f"(清理旧记录请用 jushi audit prune --before 日期)"
+        )
+
+
+class AuditQuerySet(models.QuerySet):
+    """Rows of the audit trail: zone admins see their zones' rows; national rows (no zone) only users who
+    see all zones and the audit administrator. Deleting rows inside the retention period is refused."""
+
     def visible_to(self, user):
         scope = scopes.scope_of(user)
         if scope.all_zones:
             return self
-        if scope.enterprise_id is not None or not scope.zone_ids:
+        national = getattr(user, "role", "") == AUDIT_ROLE and getattr(user, "is_active", False)
+        if scope.enterprise_id is not None:
+            return self.filter(zone_id__isnull=True) if national else self.none()
+        zones = Q(zone_id__in=scope.zone_ids) if scope.zone_ids else Q(pk__in=[])
+        if national:
+            return self.filter(zones | Q(zone_id__isnull=True))
+        if not scope.zone_ids:
             return self.none()
-        return self.filter(zone_id__in=scope.zone_ids)
+        return self.filter(zones)
 
     def restrict(self, user, action: str = "audit"):
         if not scopes.can(user, action):
             return self.none()
         return self.visible_to(user)
 
+    def delete(self):
+        _refuse_young(self.filter(time__gte=retention_cutoff()).count())
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class ChangeLogQuerySet(AuditQuerySet):
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 
 
-class ChangeLog(models.Model):
+class Chained(models.Model):
+    """A link of the audit chain. `seq` numbers the links of both tables (ChangeLog, AuditEvent) as one
+    sequence; `hash` is SHA-256 over the row's content and `prev_hash`, the hash of link seq - 1.
+    Rows are written only by `jushi.core.audit.append`, which holds the chain head while it writes."""
+
+    seq = models.BigIntegerField(_("序号"), unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+    time = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        _refuse_young(int(self.time is not None and self.time >= retention_cutoff()))
+        return super().delete(*args, **kwargs)
+
+
+class ChangeLog(Chained):
     """One create, update or delete of a record, from any door: page, API, import or command."""
 
-    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("用户"),
@@ -60,6 +125,14 @@ class ChangeLog(models.Model):
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"
 
+    @property
+    def kind_label(self) -> str:
+        return self.get_action_display()
+
+    @property
+    def subject(self) -> str:
+        return f"{self.content_type.name} {self.object_repr}"
+
     def changes(self) -> list[tuple[str, object, object]]:
         """(field label, before, after) for every field that differs."""
         before, after = self.before or {}, self.after or {}
@@ -71,6 +144,76 @@ class ChangeLog(models.Model):
             for key in dict.fromkeys([*before, *after])
             if before.get(key) != after.get(key)
         ]
+
+
+class AuditEvent(Chained):
+    """A security event in the same chain as the change log: a login, a logout, a failed login (the
+    username tried and the address, never the password), a change of someone's rights, an export, a
+    pruning of old audit rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_name = models.CharField(_("用户名"), max_length=150, blank=True)
+    kind = models.CharField(_("事件"), max_length=10, choices=AuditKind.choices, db_index=True)
+    source = models.CharField(_("来源"), max_length=10, choices=ChangeSource.choices)
+    ip = models.CharField(_("IP 地址"), max_length=45, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    zone_id = models.BigIntegerField(_("开发区"), null=True, blank=True, db_index=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("安全事件")
+        verbose_name_plural = _("安全事件")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.object_repr}"
+
+    @property
+    def kind_label(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def subject(self) -> str:
+        return self.object_repr
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        return [
+            (key, before.get(key), after.get(key))
+            for key in dict.fromkeys([*before, *after])
+            if before.get(key) != after.get(key)
+        ]
+
+
+class AuditChain(models.Model):
+    """The chain head, one row: the last link written. Writers lock it (select_for_update) for the rest
+    of their transaction, so two writers can never both append after the same link; verify compares it
+    with the last row to notice deleted tail rows. It also keeps the last verification's result."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_ok = models.BooleanField(null=True)
+    verified_count = models.BigIntegerField(default=0)
+    verified_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self):
+        return f"第 {self.seq} 条"
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -1,11 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from . import audit as audit_trail
 from . import scopes
-from .choices import ChangeAction, ChangeSource
-from .models import ChangeLog
+from .choices import AuditKind, ChangeAction, ChangeSource
+from .models import AuditChain, AuditEvent, ChangeLog
 
 
 @login_required
@@ -16,29 +19,66 @@ def home(request):
     return redirect("registry:overview")
 
 
+AUDIT_PAGE_SIZE = 50
+
+
 @login_required
 def audit(request):
+    """The audit trail: the change log and the security events in one list, newest link first, with
+    the chain's integrity status (the last verification, which national auditors may run again)."""
     if not request.user.can("audit"):
-        raise PermissionDenied("只有开发区管理员可以查看审计日志")
-    qs = ChangeLog.objects.restrict(request.user, "audit").select_related("content_type", "user")
-    action, source, who, batch = (request.GET.get(k, "") for k in ("action", "source", "user", "batch"))
-    if action:
-        qs = qs.filter(action=action)
-    if source:
-        qs = qs.filter(source=source)
-    if who:
-        qs = qs.filter(user_name=who)
-    if batch:
-        qs = qs.filter(batch=batch)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        raise PermissionDenied("只有开发区管理员和审计管理员可以查看审计日志")
+    may_verify = audit_trail.national_auditor(request.user)
+    if request.method == "POST":
+        if not may_verify:
+            raise PermissionDenied("只有全国(全部开发区)管理员和审计管理员可以运行完整性校验")
+        result = audit_trail.verify()
+        (messages.success if result.ok else messages.error)(request, result.message)
+        return redirect(f"{reverse('core:audit')}?{request.GET.urlencode()}")
+    current = {k: request.GET.get(k, "").strip() for k in ("kind", "source", "user", "batch")}
+    changes = ChangeLog.objects.restrict(request.user, "audit")
+    events = AuditEvent.objects.restrict(request.user, "audit")
+    kind = current["kind"]
+    if kind in ChangeAction.values:
+        changes, events = changes.filter(action=kind), events.none()
+    elif kind == "change":
+        events = events.none()
+    elif kind in AuditKind.values:
+        changes, events = changes.none(), events.filter(kind=kind)
+    if current["source"]:
+        changes, events = changes.filter(source=current["source"]), events.filter(source=current["source"])
+    if current["user"]:
+        changes, events = changes.filter(user_name=current["user"]), events.filter(user_name=current["user"])
+    if current["batch"]:
+        changes, events = changes.filter(batch=current["batch"]), events.none()
+    # One list over both tables, ordered by the chain's sequence; only the page's rows are read in full.
+    links = changes.order_by().values_list("seq").union(events.order_by().values_list("seq"), all=True)
+    page = Paginator(links.order_by("-seq"), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    seqs = [seq for (seq,) in page.object_list]
+    rows = {
+        row.seq: row
+        for qs in (changes.filter(seq__in=seqs).select_related("content_type"), events.filter(seq__in=seqs))
+        for row in qs
+    }
+    head = AuditChain.objects.filter(pk=audit_trail.HEAD_PK).first()
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "core/audit.html",
         {
             "page": page,
-            "actions": ChangeAction.choices,
+            "rows": [rows[s] for s in seqs if s in rows],
+            "kinds": [
+                ("change", "数据变更(全部)"),
+                *ChangeAction.choices,
+                *AuditKind.choices,
+            ],
             "sources": ChangeSource.choices,
-            "current": {"action": action, "source": source, "user": who, "batch": batch},
+            "current": current,
+            "query": query.urlencode(),
+            "head": head,
+            "may_verify": may_verify,
         },
     )
 
