@@ -58,7 +58,7 @@ class ChainExporter(TableExporter):
             f = r.figures
             yield (
                 str(Segment(r.node.segment).label),
-                "  " * r.depth + r.node.name,
+                "  " * r.depth + escape_cell(r.node.name),  # escaped before the indent hides the "="
                 r.node.code,
                 names.get(r.node.parent_id, ""),
                 "是" if r.node.in_current else "否",
@@ -91,6 +91,8 @@ class ChainExporter(TableExporter):
             t.output,
             t.expected_output,
         )
+        if t.confidential:
+            yield ("说明", f"另有 {t.confidential} 个保密项目,导出人无权查看,未计入以上数字")
 
     def gap_rows(self) -> Iterable[Sequence]:
         for r in self.view.gaps:

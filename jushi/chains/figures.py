@@ -37,6 +37,12 @@ class NodeFigures:
     expected_output: Decimal = Decimal(0)  # 万元
     count: int = 0  # enterprises and signed projects: what the strength is judged on
     count_at_year_start: int = 0
+    hidden: set = field(default_factory=set)  # confidential projects left out for this reader
+
+    @property
+    def confidential(self) -> int:
+        """How many confidential projects the reader may not see were left out of these figures."""
+        return len(self.hidden)
 
     @property
     def pipeline(self) -> int:
@@ -60,9 +66,16 @@ def _descendants(nodes: list[Node]) -> dict[int, list[int]]:
     return out
 
 
-def chain_figures(chain: Chain, as_of: dt.date | None = None) -> tuple[list[Node], dict[int, NodeFigures]]:
+def chain_figures(
+    chain: Chain, as_of: dt.date | None = None, *, user=None
+) -> tuple[list[Node], dict[int, NodeFigures]]:
     """The chain's nodes (in order) and each node's figures as of a day (default today by the
     application clock), sub-nodes included.
+
+    For a reader (`user`), the confidential projects the reader may not see are left out of every figure
+    (count, stage, amounts) and only counted in `hidden`: a node's total would otherwise give away the
+    amount of its one confidential project. Without a user (the bulletin, which publishes totals) every
+    project counts.
 
     A link counts when it landed on or before `as_of` and had not ended by then (ended_on is null or
     after `as_of`); a project counts as signed when signed by then, with its agreed investment as it
@@ -83,11 +96,23 @@ def chain_figures(chain: Chain, as_of: dt.date | None = None) -> tuple[list[Node
     ]
     enterprise_ids = {link.enterprise_id for link in links if link.enterprise_id}
     project_ids = {link.project_id for link in links if link.project_id}
+    ledger = Project.objects.all() if user is None else Project.objects.visible_to(user)
+    hidden = project_ids - set(ledger.filter(pk__in=project_ids).values_list("pk", flat=True))
     their_projects = defaultdict(list)
+    hidden_of = defaultdict(set)  # enterprise → its confidential projects the reader may not see
     for p in Project.objects.filter(
         enterprise_id__in=enterprise_ids, duplicate_status__in=COUNTED, lead_on__lte=as_of
     ).with_agreed_as_of(as_of):
         their_projects[p.enterprise_id].append(p)
+    if user is not None and their_projects:
+        seen = set(
+            ledger.filter(pk__in=[p.pk for ps in their_projects.values() for p in ps]).values_list(
+                "pk", flat=True
+            )
+        )
+        for enterprise_id, projects in their_projects.items():
+            hidden_of[enterprise_id] = {p.pk for p in projects if p.pk not in seen}
+            projects[:] = [p for p in projects if p.pk in seen]
     agreed_then = dict(
         Project.objects.filter(pk__in=project_ids).with_agreed_as_of(as_of).values_list("pk", "agreed_then")
     )
@@ -109,6 +134,7 @@ def chain_figures(chain: Chain, as_of: dt.date | None = None) -> tuple[list[Node
             f.above_size += link.enterprise_id in above
             f.output += output.get(link.enterprise_id, Decimal(0))
             projects = their_projects.get(link.enterprise_id)
+            f.hidden |= hidden_of.get(link.enterprise_id, set())
             if projects:  # the ledger's figures when the enterprise has projects there
                 f.investment += sum((p.agreed_then or 0 for p in projects), Decimal(0))
                 f.funds += sum((funds.get(p.pk, Decimal(0)) for p in projects), Decimal(0))
@@ -118,6 +144,8 @@ def chain_figures(chain: Chain, as_of: dt.date | None = None) -> tuple[list[Node
                 f.expected_output += link.expected_output or 0
             f.count += 1
             f.count_at_year_start += at_year_start
+        elif link.project_id in hidden:
+            f.hidden.add(link.project_id)
         elif link.project.duplicate_status in COUNTED:
             p = link.project
             f.projects[p.stage.code] += 1
@@ -145,6 +173,7 @@ def chain_figures(chain: Chain, as_of: dt.date | None = None) -> tuple[list[Node
             t.expected_output += f.expected_output
             t.count += f.count
             t.count_at_year_start += f.count_at_year_start
+            t.hidden |= f.hidden
         total[pk] = t
     return nodes, total
 

@@ -108,7 +108,25 @@ class Node(models.Model):
         return self.thin_threshold if self.thin_threshold is not None else self.chain.thin_threshold
 
 
-class NodeLinkQuerySet(models.QuerySet):
+class NodeLinkQuerySet(_ZoneOnly):
+    """A link is read with its node; a link to a project also needs the project to be visible, so a
+    confidential project stays unnamed to those who may not see it (issue 13)."""
+
+    zone_path = "node__chain__zone"
+
+    def visible_to(self, user):
+        return (
+            super()
+            .visible_to(user)
+            .filter(Q(project__isnull=True) | Q(project__in=Project.objects.visible_to(user).values("pk")))
+        )
+
+    def hidden_from(self, user):
+        """The links in this queryset to projects the user may not see: counted, never named."""
+        return self.filter(project__isnull=False).exclude(
+            project__in=Project.objects.visible_to(user).values("pk")
+        )
+
     def open_on(self, day):
         """The links that count on `day`: landed by then and not yet ended (an end date is the first day
         the link no longer counts)."""

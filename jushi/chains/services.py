@@ -3,6 +3,7 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -146,18 +147,53 @@ def add_node(*, actor, chain: Chain, data: dict, source: str) -> Node:
     return node
 
 
+YEARS = (1900, 2100)  # any date from outside lies within these years
+AMOUNT_UNIT = Decimal("0.01")  # 万元: the link's amounts keep two decimals
+AMOUNT_MAX = Decimal("999999999999.99")  # 14 digits, 2 of them decimals
+
+
 def _as_date(value, key: str, errors: dict) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors[key] = f"“{value}”不是日期(格式 2024-06-30)"
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors[key] = f"“{str(value)[:30]}”不是日期(格式 2024-06-30)"
+            return None
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        errors[key] = f"日期 {value:%Y-%m-%d} 超出范围(应在 {YEARS[0]} 年到 {YEARS[1]} 年之间)"
         return None
+    return value
+
+
+def _as_amount(value, key: str, errors: dict) -> Decimal | None:
+    """An amount in 万元: a finite number from 0 to the field's largest, in whole 0.01 万元; a finer
+    value is refused, never rounded (0.001 would be stored as 0)."""
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors[key] = f"“{str(value)[:30]}”不是数字"
+        return None
+    if not amount.is_finite():
+        errors[key] = "应为有限的数字"
+    elif amount < 0:
+        errors[key] = "不能为负数"
+    elif amount > AMOUNT_MAX:
+        errors[key] = f"不能超过 {AMOUNT_MAX} 万元"
+    elif amount != amount.quantize(AMOUNT_UNIT, rounding=ROUND_DOWN):
+        errors[key] = f"最小单位为 {AMOUNT_UNIT} 万元"
+    else:
+        return amount
+    return None
+
+
+def _sees_project(actor, project: Project) -> bool:
+    return Project.objects.visible_to(actor).filter(pk=project.pk).exists()
 
 
 def link(
@@ -183,8 +219,13 @@ def link(
     if role not in Role.values:
         raise ChainError({"role": f"应为 {'、'.join(str(r.label) for r in Role)} 之一"})
     target = enterprise or project
+    if project is not None and not _sees_project(actor, project):
+        # a confidential project: the actor may not name it, so may not put it on a chain either
+        raise PermissionDenied("无权查看该项目,不能挂接")
     if target.zone_id != node.chain.zone_id:
         raise ChainError({"enterprise": "企业或项目须在本开发区"})
+    investment = _as_amount(investment, "investment", errors)
+    expected_output = _as_amount(expected_output, "expected_output", errors)
     today = clock.today()
     when = (
         _as_date(landed_on, "landed_on", errors)
@@ -193,7 +234,7 @@ def link(
         or getattr(enterprise, "entered_on", None)
         or today
     )
-    if when > today:
+    if "landed_on" not in errors and when > today:
         errors["landed_on"] = f"落地日期 {when:%Y-%m-%d} 晚于今天({today:%Y-%m-%d}),尚未落地的不能挂链"
     same = NodeLink.objects.filter(
         node=node, **({"enterprise": enterprise} if enterprise else {"project": project})
@@ -231,6 +272,8 @@ def unlink(
     longer counts on the node. The row stays, so the periods before keep their figures. The end date may
     not be before the landing date nor after today; the reason is required."""
     _ensure(actor, link_.node.chain.zone)
+    if link_.project_id is not None and not _sees_project(actor, link_.project):
+        raise PermissionDenied("无权查看该项目,不能移出")
     errors: dict[str, str] = {}
     today = clock.today()
     when = _as_date(ended_on, "ended_on", errors) or (None if "ended_on" in errors else today)
@@ -289,6 +332,11 @@ class PoolImport:
         return not self.errors
 
 
+def _clip(text: str, limit: int = 30) -> str:
+    """A value quoted back in an error message, cut so a 10 MB cell does not become a 10 MB message."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool = True) -> PoolImport:
     """Target companies from a spreadsheet: every row checked (known chain and node, size, credit code,
     no company twice in the file or the pool), then all saved or none."""
@@ -308,6 +356,7 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
     nodes = {(n.chain.code, n.code): n for n in Node.objects.filter(chain__zone=zone).select_related("chain")}
     existing = dict(PoolCompany.objects.filter(zone=zone).values_list("normalized_name", "name"))
     seen: dict[str, int] = {}
+    numbers: list[int] = []  # the sheet row of each company, for an error at saving
     for number, row in enumerate(table.rows, start=2):
         result.total += 1
         values = {POOL_COLUMNS[h]: (row.get(h) or "").strip() for h in headers}
@@ -324,7 +373,10 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
         node = nodes.get((values.get("chain", ""), values.get("node", "")))
         if node is None:
             errors.append(
-                ("节点代码", f"产业链“{values.get('chain', '')}”中没有节点“{values.get('node', '')}”")
+                (
+                    "节点代码",
+                    f"产业链“{_clip(values.get('chain', ''))}”中没有节点“{_clip(values.get('node', ''))}”",
+                )
             )
         size = SIZES.get(values.get("size", ""))
         if size is None:
@@ -340,11 +392,12 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
             errors.append(("是否上市", "应为 是 或 否"))
         for label_, limit in (("企业名称", 100), ("所在地区", 50), ("主要产品", 200), ("备注", 300)):
             key_ = {"企业名称": "name", "所在地区": "region", "主要产品": "products", "备注": "note"}[label_]
-            if len(values.get(key_, "")) > limit:
-                errors.append((label_, f"不能超过 {limit} 个字"))
+            if len(values.get(key_, "")) > limit:  # refused, never cut to fit
+                errors.append((label_, f"不能超过 {limit} 个字(现为 {len(values[key_])} 个字)"))
         if errors:
             result.errors += [RowError(number, f, m) for f, m in errors]
             continue
+        numbers.append(number)
         result.companies.append(
             PoolCompany(
                 zone=zone,
@@ -360,11 +413,27 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
         )
     if result.errors or dry_run:
         return result
-    with transaction.atomic():
+    failed = (0, "")
+    try:
+        with transaction.atomic():
+            for number, company in zip(numbers, result.companies, strict=True):
+                failed = (number, company.name)
+                company.save()
+                _log(actor, company, None, source, zone.pk)
+    except IntegrityError:  # added by someone else since the check: nothing of this file is kept
         for company in result.companies:
-            company.save()
-            _log(actor, company, None, source, zone.pk)
+            company.pk = None
+        result.errors.append(
+            RowError(failed[0], "企业名称", f"目标企业库中刚刚已有“{_clip(failed[1])}”,未导入任何数据")
+        )
     return result
+
+
+def _converted(lead: Project, actor, name: str) -> str:
+    """Why a company is not converted again, naming its lead only to those who may see it."""
+    if not Project.objects.visible_to(actor).filter(pk=lead.pk).exists():
+        return f"“{name}”已转为线索(保密项目,您无权查看)"
+    return f"“{name}”已转为线索 {lead.code}({lead.stage.name}),见该项目"
 
 
 def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
@@ -372,8 +441,7 @@ def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
     investor, region, industry and a note pointing back to the chain gap. A company already converted
     points to its lead instead."""
     if company.lead_id is not None:
-        lead = company.lead
-        raise ChainError({"lead": f"“{company.name}”已转为线索 {lead.code}({lead.stage.name}),见该项目"})
+        raise ChainError({"lead": _converted(company.lead, actor, company.name)})
     node = company.node
     codes = [p.strip() for p in node.industry_prefixes.split(",") if len(p.strip()) == 4]
     industry = Industry.objects.filter(code__in=codes).values_list("code", flat=True).first()
@@ -393,7 +461,7 @@ def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
         with transaction.atomic():
             locked = PoolCompany.objects.select_for_update().get(pk=company.pk)
             if locked.lead_id is not None:
-                raise ChainError({"lead": f"“{company.name}”已转为线索 {locked.lead.code}"})
+                raise ChainError({"lead": _converted(locked.lead, actor, company.name)})
             lead = create_project(actor=actor, zone=company.zone, data=data, source=source)
             link(actor=actor, node=node, project=lead, landed_on=lead.lead_on, source=source)
             before = snapshot(locked)

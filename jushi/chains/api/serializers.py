@@ -16,6 +16,7 @@ from ..figures import NodeFigures
 from ..models import Chain, Node, NodeLink, PoolCompany
 
 WAN_PER_YI = Decimal(10000)
+ID_MAX = 2**63 - 1  # the largest primary key a database holds
 
 
 def yi(amount_wan: Decimal) -> Decimal:
@@ -37,6 +38,7 @@ def figures_data(f: NodeFigures) -> dict:
         "funds": yi(f.funds),
         "output": f.output,  # already 亿元
         "expected_output": yi(f.expected_output),
+        "confidential": f.confidential,
     }
 
 
@@ -95,6 +97,9 @@ class ChainNodeFiguresSerializer(serializers.Serializer):
     funds = yi_field("到位资金(亿元)")
     output = yi_field("当前产值(亿元,最近一期已审核的累计值)")
     expected_output = yi_field("达产后年产值(亿元)")
+    confidential = serializers.IntegerField(
+        help_text="另有几个保密项目:当前用户无权查看,未计入以上数字,也不列出"
+    )
 
 
 class ChainNodeGapSerializer(serializers.Serializer):
@@ -238,23 +243,50 @@ class ChainNodeLinkSerializer(serializers.ModelSerializer):
         }
 
 
+def id_field(help_text: str, **kwargs) -> serializers.IntegerField:
+    """An id: a positive 64-bit integer, anything else refused by name before it reaches the database."""
+    message = f"应为正整数 id(1–{ID_MAX})"
+    return serializers.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=help_text,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+        **kwargs,
+    )
+
+
+def amount_field() -> serializers.DecimalField:
+    """An amount in 万元 with two decimals: a finer value is refused with the unit named, never rounded."""
+    too_big = "不能超过 999999999999.99 万元"
+    return serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        error_messages={
+            "max_decimal_places": "最小单位为 0.01 万元",
+            "max_digits": too_big,
+            "max_whole_digits": too_big,
+            "min_value": "不能为负数",
+            "invalid": "应为数字(单位万元)",
+        },
+    )
+
+
 class ChainLinkInputSerializer(serializers.Serializer):
-    enterprise = serializers.IntegerField(required=False, allow_null=True, help_text="企业 id(与项目二选一)")
-    project = serializers.IntegerField(required=False, allow_null=True, help_text="项目 id(与企业二选一)")
+    enterprise = id_field("企业 id(与项目二选一)", required=False, allow_null=True)
+    project = id_field("项目 id(与企业二选一)", required=False, allow_null=True)
     role = serializers.ChoiceField(choices=Role.choices, default=Role.SUPPORTING)
     landed_on = serializers.DateField(
         required=False, allow_null=True, help_text="落地日期,不晚于今天;默认项目签约日期或企业入区日期"
     )
-    investment = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
-    expected_output = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
+    investment = amount_field()
+    expected_output = amount_field()
 
 
 class ChainUnlinkInputSerializer(serializers.Serializer):
-    link = serializers.IntegerField(help_text="本节点上挂接的 id")
+    link = id_field("本节点上挂接的 id")
     ended_on = serializers.DateField(
         required=False, allow_null=True, help_text="结束日期,不早于落地日期、不晚于今天;默认今天"
     )

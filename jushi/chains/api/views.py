@@ -8,10 +8,12 @@ are service calls with `source=api`: the services check the permission (403) and
 """
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -79,6 +81,50 @@ def read_input(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
+ID_MAX = serializers.ID_MAX  # the largest primary key a database holds
+ID_MESSAGE = f"应为正整数 id(1–{ID_MAX})"
+
+
+class IdField(forms.IntegerField):
+    """An id from a query string: a positive 64-bit integer; 1e30, 1.5 or -1 are refused by name rather
+    than reaching the database (SQLite overflows: HTTP 500)."""
+
+    default_error_messages = {"invalid": ID_MESSAGE}
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+        self.error_messages["min_value"] = self.error_messages["max_value"] = ID_MESSAGE
+
+    def to_python(self, value):
+        # int("²") fails but "²".isdigit() holds: only ASCII digits are an id
+        if value not in self.empty_values and not (str(value).isascii() and str(value).strip().isdigit()):
+            raise forms.ValidationError(ID_MESSAGE, code="invalid")
+        return super().to_python(value)
+
+
+class IdFilter(django_filters.NumberFilter):  # a NumberFilter, so the schema keeps the integer type
+    field_class = IdField
+
+
+def parse_id(value: str, key: str) -> int:
+    try:
+        return IdField().clean(value)
+    except forms.ValidationError as exc:
+        raise field_errors({key: ID_MESSAGE}) from exc
+
+
+class ChainFilterBackend(DjangoFilterBackend):
+    """A filter value that does not validate answers 400 in the chains' error shape, the field named."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise field_errors({key: " ".join(errors) for key, errors in filterset.errors.items()})
+        return filterset.qs
+
+
 NOT_FOUND = OpenApiResponse(DetailSerializer, description="没有该记录,或无权查看")
 WRITE_ERRORS = {
     400: OpenApiResponse(serializers.ChainErrorsSerializer, description="输入有误:按字段列出错误"),
@@ -98,6 +144,8 @@ def visible(queryset, user):
 
 
 class VisibleMixin:
+    filter_backends = [ChainFilterBackend]
+
     def get_queryset(self):
         return visible(self.queryset, self.request.user)
 
@@ -124,9 +172,10 @@ def _strength(f: NodeFigures, node: Node) -> dict:
     return {"strength": level, "strength_display": Strength(level).label}
 
 
-def chain_map(chain: Chain) -> Chain:
-    """The chain with its nodes' figures, gaps and the gaps closed this year attached for the detail."""
-    nodes, figures = chain_figures(chain)
+def chain_map(chain: Chain, user) -> Chain:
+    """The chain with its nodes' figures, gaps and the gaps closed this year attached for the detail,
+    as `user` may read them (confidential projects the user may not see only counted)."""
+    nodes, figures = chain_figures(chain, user=user)
     node_facts = facts(nodes, figures)
     codes = {n.pk: n.code for n in nodes}
     by_code = {n.code: n for n in nodes}
@@ -164,7 +213,7 @@ def _lead_code(company: PoolCompany, user) -> str | None:
 
 def node_map(node: Node, user) -> Node:
     """The node with its figures, its gap, its links and (for a gap) the suggested pool companies."""
-    nodes, figures = chain_figures(node.chain)
+    nodes, figures = chain_figures(node.chain, user=user)
     node_facts = facts(nodes, figures)
     mine = next(fact for fact in node_facts if fact.code == node.code)
     item = gap_of(mine)
@@ -173,9 +222,7 @@ def node_map(node: Node, user) -> Node:
     node.map_strength, node.map_strength_display = level["strength"], level["strength_display"]
     node.map_gap = gap_data(item)
     every = list(
-        NodeLink.objects.filter(node=node)
-        .filter(Q(enterprise__isnull=False) | Q(project__in=Project.objects.visible_to(user).values("pk")))
-        .select_related("enterprise", "project__stage")
+        NodeLink.objects.visible_to(user).filter(node=node).select_related("enterprise", "project__stage")
     )
     node.map_links = [k for k in every if k.ended_on is None]
     node.map_ended_links = [k for k in every if k.ended_on is not None]
@@ -238,7 +285,7 @@ class ChainFilterSet(django_filters.FilterSet):
 
 class ChainNodeFilterSet(django_filters.FilterSet):
     zone = django_filters.CharFilter(field_name="chain__zone__code", label=_("开发区代码"))
-    chain = django_filters.NumberFilter(field_name="chain_id", label=_("产业链 id"))
+    chain = IdFilter(field_name="chain_id", label=_("产业链 id"))
     segment = django_filters.ChoiceFilter(choices=Segment.choices, label=_("环节"))
 
     class Meta:
@@ -248,8 +295,8 @@ class ChainNodeFilterSet(django_filters.FilterSet):
 
 class PoolFilterSet(django_filters.FilterSet):
     zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区代码"))
-    chain = django_filters.NumberFilter(field_name="node__chain_id", label=_("产业链 id"))
-    node = django_filters.NumberFilter(field_name="node_id", label=_("节点 id"))
+    chain = IdFilter(field_name="node__chain_id", label=_("产业链 id"))
+    node = IdFilter(field_name="node_id", label=_("节点 id"))
     size = django_filters.ChoiceFilter(choices=CompanySize.choices, label=_("规模"))
     listed = django_filters.BooleanFilter(label=_("true:只看上市公司"))
     converted = django_filters.BooleanFilter(
@@ -287,7 +334,7 @@ class ChainViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
         return serializers.ChainDetailSerializer if self.action == "retrieve" else serializers.ChainSerializer
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self.get_serializer(chain_map(self.get_object())).data)
+        return Response(self.get_serializer(chain_map(self.get_object(), request.user)).data)
 
 
 @extend_schema_view(
@@ -357,7 +404,7 @@ class ChainNodeViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
     def unlink(self, request, pk=None):
         node = self.get_object()
         data = read_input(serializers.ChainUnlinkInputSerializer, request)
-        found = NodeLink.objects.filter(node=node, pk=data["link"]).first()
+        found = NodeLink.objects.visible_to(request.user).filter(node=node, pk=data["link"]).first()
         if found is None:
             raise field_errors({"link": "本节点上没有这条挂接"})
         ended = call(
@@ -390,15 +437,13 @@ class ChainGapViewSet(viewsets.ViewSet):
         if params.get("zone"):
             chains = chains.filter(zone__code=params["zone"])
         if params.get("chain"):
-            if not params["chain"].isdigit():
-                raise field_errors({"chain": "应为产业链 id(整数)"})
-            chains = chains.filter(pk=params["chain"])
+            chains = chains.filter(pk=parse_id(params["chain"], "chain"))
         kind = params.get("kind")
         if kind and kind not in Gap.values:
             raise field_errors({"kind": f"应为 {'、'.join(Gap.values)} 之一"})
         rows = []
         for chain in chains:
-            nodes, figures = chain_figures(chain)
+            nodes, figures = chain_figures(chain, user=request.user)
             by_code = {n.code: n for n in nodes}
             rows += [
                 _gap_row(chain, by_code[g.node.code], g)

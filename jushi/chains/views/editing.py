@@ -114,6 +114,14 @@ def node_add(request, pk):
     return _node_form_page(request, chain, None, form)
 
 
+# A finer amount is refused by name, never rounded: 0.001 万元 would be stored as 0.
+AMOUNT_ERRORS = {
+    "max_decimal_places": "最小单位为 0.01 万元",
+    "max_digits": "不能超过 999999999999.99 万元",
+    "max_whole_digits": "不能超过 999999999999.99 万元",
+}
+
+
 class LinkForm(forms.Form):
     enterprise = forms.ChoiceField(label="企业", required=False)
     project = forms.ChoiceField(label="或招商项目", required=False)
@@ -125,13 +133,23 @@ class LinkForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     investment = forms.DecimalField(
-        label="投资额(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
+        label="投资额(万元)",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        error_messages=AMOUNT_ERRORS,
     )
     expected_output = forms.DecimalField(
-        label="达产后年产值(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
+        label="达产后年产值(万元)",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        error_messages=AMOUNT_ERRORS,
     )
 
-    def __init__(self, *args, node: Node, **kwargs):
+    def __init__(self, *args, node: Node, user, **kwargs):
         super().__init__(*args, **kwargs)
         zone = node.chain.zone
         on_node = NodeLink.objects.filter(node=node).open()
@@ -143,7 +161,8 @@ class LinkForm(forms.Form):
         }
         self.projects = {
             str(p.pk): p
-            for p in Project.objects.filter(zone=zone)
+            for p in Project.objects.visible_to(user)  # no confidential project to those who may not see it
+            .filter(zone=zone)
             .exclude(pk__in=on_node.exclude(project=None).values("project_id"))
             .order_by("-updated")[:500]
         }
@@ -163,7 +182,7 @@ class LinkForm(forms.Form):
 @require_POST
 def node_link(request, pk):
     node = _editable_node(request, pk)
-    form = LinkForm(request.POST, node=node)
+    form = LinkForm(request.POST, node=node, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -179,7 +198,7 @@ def node_link(request, pk):
                 source=WEB,
             )
         except services.ChainError as exc:
-            labels = {"landed_on": "落地日期"}
+            labels = {"landed_on": "落地日期", "investment": "投资额", "expected_output": "达产后年产值"}
             for key, message in exc.errors.items():
                 messages.error(request, f"{labels[key]}:{message}" if key in labels else message)
         else:
@@ -203,7 +222,9 @@ class UnlinkForm(forms.Form):
 def link_remove(request, pk):
     """End a link (移出节点): from the end date it no longer counts; the periods before keep it."""
     chain_zones(request)
-    found = get_object_or_404(NodeLink.objects.select_related("node__chain__zone"), pk=pk)
+    found = get_object_or_404(
+        NodeLink.objects.visible_to(request.user).select_related("node__chain__zone"), pk=pk
+    )
     node = _editable_node(request, found.node_id)
     form = UnlinkForm(request.POST)
     if not form.is_valid():

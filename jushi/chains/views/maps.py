@@ -22,6 +22,7 @@ from .shared import (
     Row,
     chain_zones,
     load,
+    mark_leads,
     may_convert,
     suggestions,
     visible_chains,
@@ -50,7 +51,7 @@ def chain_list(request):
     chains = visible_chains(request)
     if zone is not None:
         chains = chains.filter(zone=zone)
-    views = [load(chain) for chain in chains]
+    views = [load(chain, user=request.user) for chain in chains]
     context = {"zones": zones, "zone": zone, "notice": notice, "views": views, "show_zone": len(zones) > 1}
     return render(request, "chains/chain_list.html", context)
 
@@ -125,7 +126,7 @@ def chain_detail(request, pk):
     if mode not in MAPS:
         notice = f"map: 应为 current(现状图)或 target(远景图),收到“{mode[:20]}”,已显示现状图"
         mode = CURRENT
-    view = load(chain)
+    view = load(chain, user=request.user)
     rows = [r for r in view.rows if (r.node.in_current if mode == CURRENT else r.node.in_target)]
     tree, leaves = tree_data(view, mode)
     context = {
@@ -148,7 +149,7 @@ def chain_export(request, pk):
     chain = get_object_or_404(visible_chains(request), pk=pk)
     if not can(request.user, "export"):
         raise PermissionDenied("无权导出产业链")
-    return ChainExporter(load(chain)).response()
+    return ChainExporter(load(chain, user=request.user)).response()
 
 
 LINK_RELATED = ("node", "enterprise", "project__stage")
@@ -160,7 +161,7 @@ def node_detail(request, pk):
     node = get_object_or_404(
         Node.objects.restrict(request.user, "view").select_related("chain__zone", "parent"), pk=pk
     )
-    view = load(node.chain)
+    view = load(node.chain, user=request.user)
     row = view.row(node.pk)
     below = view.descendants(node.pk)
     path_up, up = [], node.parent_id
@@ -169,7 +170,8 @@ def node_detail(request, pk):
         path_up.insert(0, above)
         up = above.node.parent_id
     links = list(
-        NodeLink.objects.filter(node_id__in=[node.pk, *(r.node.pk for r in below)])
+        NodeLink.objects.visible_to(request.user)
+        .filter(node_id__in=[node.pk, *(r.node.pk for r in below)])
         .select_related(*LINK_RELATED)
         .order_by("node__order", "node_id", "role", "id")
     )
@@ -182,6 +184,7 @@ def node_detail(request, pk):
             .select_related("lead__stage")
         )
         picks = suggestions(view, row, pool)
+        mark_leads((p.company for p in picks), request.user)
     context = {
         "chain": node.chain,
         "node": node,
@@ -197,7 +200,9 @@ def node_detail(request, pk):
         "picks": picks,
         "can_convert": may_convert(request.user, node.chain.zone),
         "can_change": may_change(request.user, node.chain.zone),
-        "link_form": LinkForm(node=node) if may_change(request.user, node.chain.zone) else None,
+        "link_form": LinkForm(node=node, user=request.user)
+        if may_change(request.user, node.chain.zone)
+        else None,
         "segment": Segment(node.segment).label,
     }
     return render(request, "chains/node_detail.html", context)
@@ -215,7 +220,7 @@ def gap_list(request):
         chains = chains.filter(zone=zone)
     if chain:
         chains = chains.filter(pk=chain.pk)
-    views = [load(c) for c in chains]
+    views = [load(c, user=request.user) for c in chains]
     pool: dict[int, list[PoolCompany]] = {}
     for company in PoolCompany.objects.restrict(request.user, "view").filter(
         node__chain__in=[v.chain for v in views], lead__isnull=True

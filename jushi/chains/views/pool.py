@@ -21,7 +21,7 @@ from jushi.registry.services.importing import RowError
 from ..forms import PoolFilterForm, PoolImportForm
 from ..models import Chain, Node, PoolCompany
 from ..services import POOL_COLUMNS, POOL_REQUIRED, ChainError, convert_to_lead, import_pool
-from .shared import chain_zones, node_url, visible_chains
+from .shared import chain_zones, mark_leads, node_url, visible_chains
 
 PAGE_SIZE = 50
 SESSION_KEY = "chain_pool_imports"
@@ -45,6 +45,7 @@ def pool_list(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for company in page.object_list:
         company.node_url = node_url(company.node_id)
+    mark_leads(page.object_list, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -145,6 +146,10 @@ def _label(key: str) -> str:
         return {"investor_name": "投资方", "credit_code": "统一社会信用代码", "lead": "线索"}.get(key, key)
 
 
+def _sees(user, project_id: int) -> bool:
+    return Project.objects.visible_to(user).filter(pk=project_id).exists()
+
+
 @login_required
 @require_POST
 def pool_convert(request, pk):
@@ -156,6 +161,9 @@ def pool_convert(request, pk):
     company = get_object_or_404(
         PoolCompany.objects.restrict(request.user, "add").select_related("node__chain", "lead__stage"), pk=pk
     )
+    if company.lead_id is not None and not _sees(request.user, company.lead_id):
+        messages.warning(request, f"“{company.name}”已于此前转为招商线索(保密项目,您无权查看),未重复登记")
+        return redirect(node_url(company.node_id))
     if company.lead_id is not None:
         lead = company.lead
         messages.warning(
@@ -167,6 +175,9 @@ def pool_convert(request, pk):
         lead = convert_to_lead(actor=request.user, company=company, source=ChangeSource.WEB)
     except ChainError as exc:
         company.refresh_from_db()
+        if company.lead_id is not None and not _sees(request.user, company.lead_id):
+            messages.warning(request, f"“{company.name}”已转为招商线索(保密项目,您无权查看),未重复登记")
+            return redirect(node_url(company.node_id))
         if company.lead_id is not None:  # converted by someone else a moment ago
             messages.warning(request, f"{exc.errors.get('lead', exc)},未重复登记,已打开该项目")
             return redirect("projects:project_detail", pk=company.lead_id)

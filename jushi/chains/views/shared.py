@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from jushi.core import clock, scopes
+from jushi.projects.models import Project
 from jushi.registry.models import Zone
 
 from ..choices import CompanySize, Gap, Segment, Strength
@@ -100,6 +101,7 @@ class Totals:
     output: Decimal = Decimal(0)  # 亿元
     expected_output: Decimal = Decimal(0)  # 万元
     gaps: dict = field(default_factory=dict)  # gap code → count
+    confidential: int = 0  # confidential projects left out for this reader
 
     @property
     def investment_yi(self) -> Decimal:
@@ -172,9 +174,10 @@ def node_url(pk: int) -> str:
     return reverse("chains:node_detail", args=[SENTINEL]).replace(str(SENTINEL), str(pk))
 
 
-def load(chain: Chain, today: dt.date | None = None) -> ChainView:
-    """One chain as its pages show it."""
-    nodes, figures = chain_figures(chain, today or clock.today())
+def load(chain: Chain, today: dt.date | None = None, *, user=None) -> ChainView:
+    """One chain as `user` may read it (confidential projects the user may not see are left out of the
+    figures and only counted); without a user, everything."""
+    nodes, figures = chain_figures(chain, today or clock.today(), user=user)
     node_facts = facts(nodes, figures)
     found = gaps(node_facts)
     gap_of = {g.node.code: g for g in found}
@@ -211,6 +214,7 @@ def load(chain: Chain, today: dt.date | None = None) -> ChainView:
         funds=sum((f.funds for f in top), Decimal(0)),
         output=sum((f.output for f in top), Decimal(0)),
         expected_output=sum((f.expected_output for f in top), Decimal(0)),
+        confidential=len(set().union(*(f.hidden for f in top))) if top else 0,
     )
     for g in found:
         totals.gaps[g.gap] = totals.gaps.get(g.gap, 0) + 1
@@ -259,6 +263,20 @@ def suggestions(view: ChainView, row: Row, pool: list[PoolCompany], limit: int |
     )
     companies = {c.pk: c for c in pool}
     return [Pick(companies[s.candidate.key], s.score, s.reasons) for s in found]
+
+
+def mark_leads(companies, user) -> None:
+    """Set `shown_lead` on each pool company: its lead when the user may see it, else None (a
+    confidential lead stays unnamed: the page says only that the company was converted)."""
+    companies = list(companies)
+    ids = {c.lead_id for c in companies if c.lead_id}
+    seen = (
+        set(Project.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
+    for c in companies:
+        c.shown_lead = c.lead if c.lead_id in seen else None
 
 
 def size_label(code: str) -> str:

@@ -125,7 +125,7 @@ class Command(ActorCommand):
     def do_gaps(self, actor, opts):
         total = 0
         for chain in self._chains(actor, opts, "view"):
-            nodes, figures = chain_figures(chain)
+            nodes, figures = chain_figures(chain, user=actor)  # the user's view, as on the pages
             found = gaps(facts(nodes, figures))
             self.stdout.write(f"{chain.zone.code} {chain.name}({chain.code}):{len(found)} 个缺口")
             for g in found:
@@ -148,7 +148,7 @@ class Command(ActorCommand):
             zones = "、".join(c.zone.code for c in chains)
             raise CommandError(f"--chain: 多个开发区({zones})都有“{opts['chain']}”,请用 --zone 指明")
         chain = chains[0]
-        view = load(chain)  # the chain as its page shows it, exported as the page exports it
+        view = load(chain, user=actor)  # the chain as its page shows the user, exported likewise
         path.write_bytes(ChainExporter(view, "xlsx").render()[2])
         self.stdout.write(
             self.style.SUCCESS(
