@@ -379,8 +379,9 @@ class Checker:
                     self._plan.append((expression.function, message, rule, spec, key, (spec.code,)))
 
     @classmethod
-    def for_form(cls, form) -> "Checker":
-        return cls([FieldSpec.of(f) for f in form.fields.all()], form.rules.all())
+    def for_form(cls, form, zone_id: int | None) -> "Checker":
+        """The checks of one zone's submissions: the rules in force there (see RuleQuerySet.in_force)."""
+        return cls([FieldSpec.of(f) for f in form.fields.all()], form.rules.in_force(zone_id))
 
     def run(self, current: dict, last_year: dict, history: History) -> list[Finding]:
         env = _Env(current, last_year, history, self.by_code)

@@ -207,7 +207,7 @@ def load(stdout, *, password: str) -> list[tuple[str, str]]:
 
     periods = period_range(Period.parse("2023-02"), Period.parse(CURRENT))
     values, changes, events, checks, to_check = [], [], [], [], []
-    checker = Checker.for_form(form)
+    checker = Checker.for_form(form, zone.pk)
     fields = {f.code: f for f in form.fields.all()}
     for period in periods:
         row, _ = open_period(actor=actor, form=form, zone=zone, period=period)

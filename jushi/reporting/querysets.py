@@ -2,13 +2,44 @@ from django.db.models import F, Q
 
 from jushi.core import clock
 from jushi.core.querysets import RestrictedQuerySet
-from jushi.core.scopes import scope_of
+from jushi.core.scopes import NOBODY, scope_of
+from jushi.registry.models import Enterprise
 
 from .choices import DONE, Status
 
 
 class ReportFormQuerySet(RestrictedQuerySet):
     zone_path = None  # forms are national: every signed-in user may read them
+
+
+class RuleQuerySet(RestrictedQuerySet):
+    """National rules (no zone) for everyone signed in; a zone's own rules within that zone's scope."""
+
+    zone_path = "zone"
+
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if scope == NOBODY:
+            return self.none()
+        if scope.all_zones:
+            return self
+        zone_ids = set(scope.zone_ids)
+        if scope.enterprise_id is not None:  # a reporter sees the rules their reports are checked by
+            zone_ids = set(
+                Enterprise.objects.filter(pk=scope.enterprise_id).values_list("zone_id", flat=True)
+            )
+        return self.filter(Q(zone__isnull=True) | Q(zone_id__in=zone_ids))
+
+    def for_zone(self, zone_id):
+        """National rules and the zone's own (a zone's view of a form's rules)."""
+        return self.filter(Q(zone__isnull=True) | Q(zone_id=zone_id))
+
+    def in_force(self, zone_id):
+        """The active rules that check a zone's submissions: national ones the zone has not switched
+        off for itself, and the zone's own."""
+        overrides = self.model._meta.get_field("overrides").related_model.objects
+        off = overrides.filter(zone_id=zone_id, enabled=False).values("rule_id")
+        return self.for_zone(zone_id).filter(is_active=True).exclude(pk__in=off)
 
 
 class AssignmentQuerySet(RestrictedQuerySet):

@@ -30,6 +30,8 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 # Forms ----------------------------------------------------------------------------------------------
 
+MAX_VERSION = 2**31 - 1  # Submission.version is a PositiveIntegerField
+
 
 class FormFieldSerializer(serializers.ModelSerializer):
     class Meta:
@@ -48,9 +50,13 @@ class FormFieldSerializer(serializers.ModelSerializer):
 
 
 class RuleSerializer(serializers.ModelSerializer):
+    zone = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="开发区代码;空为全国规则"
+    )
+
     class Meta:
         model = Rule
-        fields = ["code", "name", "severity", "applies_to", "expression", "message"]
+        fields = ["code", "name", "zone", "severity", "applies_to", "expression", "message"]
 
 
 class ReportFormSerializer(serializers.ModelSerializer):
@@ -330,16 +336,20 @@ class SubmitReportSerializer(FiguresInputMixin, serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, help_text="看到的版本号;已被他人处理时返回 409"
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_VERSION,
+        help_text="看到的版本号;已被他人处理时返回 409",
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="退回原因,必填,企业会看到"
+        required=False, allow_blank=True, default="", max_length=500, help_text="退回原因,必填,企业会看到"
     )
-    version = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_VERSION)
 
 
 class FindingSerializer(serializers.Serializer):

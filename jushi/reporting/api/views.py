@@ -7,6 +7,7 @@ A submission the user may not see is a 404, whatever the action.
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 
 from jushi.core import clock
 from jushi.core.choices import ChangeSource
+from jushi.lib.periods import Period, PeriodError
 from jushi.registry.api.views import RestrictedViewSetMixin
 
 from ..checks import Checker
@@ -80,10 +82,21 @@ def forbid(check, user, submission) -> None:
 # Filters --------------------------------------------------------------------------------------------
 
 
+def period_code_validator(value: str) -> None:
+    """A period filter that cannot name a period is a 400 naming the field, not an empty answer."""
+    try:
+        Period.parse(value)
+    except PeriodError as exc:
+        raise DjangoValidationError(str(exc), code="invalid") from None
+
+
+PERIOD_LABEL = _("报告期,如 2024-06")
+
+
 class PeriodFilterSet(django_filters.FilterSet):
     form = django_filters.CharFilter(field_name="form__code", label=_("表式代码"))
     zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区代码"))
-    code = django_filters.CharFilter(label=_("报告期,如 2024-06"))
+    code = django_filters.CharFilter(label=PERIOD_LABEL, validators=[period_code_validator])
 
     class Meta:
         model = ReportingPeriod
@@ -92,7 +105,9 @@ class PeriodFilterSet(django_filters.FilterSet):
 
 class SubmissionFilterSet(django_filters.FilterSet):
     form = django_filters.CharFilter(field_name="period__form__code", label=_("表式代码"))
-    period = django_filters.CharFilter(field_name="period__code", label=_("报告期,如 2024-06"))
+    period = django_filters.CharFilter(
+        field_name="period__code", label=PERIOD_LABEL, validators=[period_code_validator]
+    )
     zone = django_filters.CharFilter(field_name="period__zone__code", label=_("开发区代码"))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
     enterprise = django_filters.CharFilter(field_name="enterprise__credit_code", label=_("统一社会信用代码"))
@@ -108,7 +123,9 @@ class SubmissionFilterSet(django_filters.FilterSet):
 
 class PlausibilityFlagFilterSet(django_filters.FilterSet):
     form = django_filters.CharFilter(field_name="period__form__code", label=_("表式代码"))
-    period = django_filters.CharFilter(field_name="period__code", label=_("报告期,如 2024-06"))
+    period = django_filters.CharFilter(
+        field_name="period__code", label=PERIOD_LABEL, validators=[period_code_validator]
+    )
     zone = django_filters.CharFilter(field_name="period__zone__code", label=_("开发区代码"))
     status = django_filters.ChoiceFilter(choices=FlagStatus.choices, label=_("状态"))
 
@@ -133,12 +150,21 @@ class NowMixin:
 class ReportFormViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Statistical forms (表式) with their fields and active check rules; the same for every user."""
 
-    queryset = ReportForm.objects.prefetch_related(
-        Prefetch("fields", queryset=FormField.objects.order_by("order", "id")),
-        Prefetch("rules", queryset=Rule.objects.filter(is_active=True), to_attr="active_rules"),
-    )
+    queryset = ReportForm.objects.all()
     serializer_class = serializers.ReportFormSerializer
     lookup_field = "code"
+
+    def get_queryset(self):
+        """Active national rules, and the active own rules of the zones the user may see."""
+        rules = Rule.objects.visible_to(self.request.user).filter(is_active=True).select_related("zone")
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("fields", queryset=FormField.objects.order_by("order", "id")),
+                Prefetch("rules", queryset=rules, to_attr="active_rules"),
+            )
+        )
 
 
 class ReportingPeriodViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -211,7 +237,7 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
     def save(self, request, pk=None):
         submission = self.get_object()
         forbid(ensure_reporter, request.user, submission)
-        checker = Checker.for_form(submission.period.form)
+        checker = Checker.for_form(submission.period.form, submission.period.zone_id)
         data = self._input(serializers.SaveFiguresSerializer, checker)
         outcome = call_service(
             save_draft,
@@ -246,7 +272,7 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
     def submit(self, request, pk=None):
         submission = self.get_object()
         forbid(ensure_reporter, request.user, submission)
-        checker = Checker.for_form(submission.period.form)
+        checker = Checker.for_form(submission.period.form, submission.period.zone_id)
         data = self._input(serializers.SubmitReportSerializer, checker)
         stored = stored_figures(submission)
         figures = self._figures(stored, data["values"]) if "values" in data else None

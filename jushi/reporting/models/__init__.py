@@ -1,4 +1,4 @@
-from .forms import Assignment, FormField, ReportForm, Rule
+from .forms import Assignment, FormField, ReportForm, Rule, RuleOverride
 from .plausibility import PlausibilityFlag
 from .submissions import CheckResult, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
 
@@ -10,6 +10,7 @@ __all__ = [
     "ReportForm",
     "ReportingPeriod",
     "Rule",
+    "RuleOverride",
     "Submission",
     "SubmissionEvent",
     "Value",

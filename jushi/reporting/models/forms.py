@@ -7,10 +7,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jushi.registry.models import Enterprise
+from jushi.registry.models import Enterprise, Zone
 
 from ..choices import Aggregation, AppliesTo, Obligation, PeriodType, Severity, ValueType
-from ..querysets import AssignmentQuerySet, ReportFormQuerySet
+from ..querysets import AssignmentQuerySet, ReportFormQuerySet, RuleQuerySet
 
 code_validator = RegexValidator(r"^[a-z][a-z0-9_]*$", _("只能用小写字母、数字和下划线,以字母开头"))
 form_code_validator = RegexValidator(r"^[a-z][a-z0-9-]*$", _("只能用小写字母、数字和连字符,以字母开头"))
@@ -114,9 +114,22 @@ class Assignment(models.Model):
 
 
 class Rule(models.Model):
-    """A check (审核规则) written as an expression that must hold; false flags it, null skips it."""
+    """A check (审核规则) written as an expression that must hold; false flags it, null skips it.
+
+    A rule without a zone is national: it governs every zone and only a national admin (superuser)
+    changes it; a zone switches it off for itself with a `RuleOverride`. A rule with a zone is that
+    zone's own, checked only for its submissions."""
 
     form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="rules")
+    zone = models.ForeignKey(
+        Zone,
+        verbose_name=_("开发区"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("空为全国规则"),
+    )
     code = models.CharField(_("规则代码"), max_length=40, validators=[code_validator])
     name = models.CharField(_("规则名称"), max_length=100)
     expression = models.TextField(
@@ -138,14 +151,29 @@ class Rule(models.Model):
     )
     updated = models.DateTimeField(auto_now=True)
 
+    objects = RuleQuerySet.as_manager()
+
     class Meta:
         ordering = ["form", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["form", "code"], name="rule_code_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form", "code"], condition=models.Q(zone__isnull=True), name="rule_code_once"
+            ),
+            models.UniqueConstraint(
+                fields=["form", "zone", "code"],
+                condition=models.Q(zone__isnull=False),
+                name="zone_rule_code_once",
+            ),
+        ]
         verbose_name = _("审核规则")
         verbose_name_plural = _("审核规则")
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_national(self) -> bool:
+        return self.zone_id is None
 
     @property
     def per_field(self) -> bool:
@@ -159,6 +187,13 @@ class Rule(models.Model):
 
         if not self.form_id:
             return
+        # Findings and explanations are keyed by rule code: a zone's rule may not reuse a code its
+        # form's national rules (or its own zone's) already use.
+        clash = Rule.objects.filter(form_id=self.form_id, code=self.code).exclude(pk=self.pk)
+        if self.zone_id is not None:
+            clash = clash.filter(models.Q(zone__isnull=True) | models.Q(zone_id=self.zone_id))
+        if self.code and clash.exists():
+            raise ValidationError({"code": _("该表式已有代码相同的规则")})
         signature = signature_for(self.form, per_field=self.per_field)
         errors = {}
         try:
@@ -175,3 +210,30 @@ class Rule(models.Model):
             errors["message"] = str(exc)
         if errors:
             raise ValidationError(errors)
+
+
+class RuleOverride(models.Model):
+    """A zone's own switch for a national rule: `enabled=False` switches it off for that zone only."""
+
+    zone = models.ForeignKey(Zone, verbose_name=_("开发区"), on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(Rule, verbose_name=_("规则"), on_delete=models.CASCADE, related_name="overrides")
+    enabled = models.BooleanField(_("本开发区启用"), default=True)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("修改时间"))
+
+    class Meta:
+        ordering = ["zone", "rule"]
+        constraints = [models.UniqueConstraint(fields=["zone", "rule"], name="rule_override_once")]
+        verbose_name = _("审核规则(本开发区设置)")
+        verbose_name_plural = _("审核规则(本开发区设置)")
+
+    def __str__(self):
+        return f"{self.zone} · {self.rule}"

@@ -38,6 +38,8 @@ from .periods import check_period_fits, obligated, open_period
 from .plausibility import refresh_flags
 
 IMPORT_NOTE = "统计局数据批量导入"
+NOTE_LIMIT = CheckResult._meta.get_field("explanation").max_length
+REASON_LIMIT = ValueChange._meta.get_field("reason").max_length
 
 
 class Firm(NamedTuple):
@@ -187,7 +189,13 @@ def plan_period_import(
     codes_in_order = [f.code for f in fields]
     header_of = {(c.field_code, c.part): h for h, c in columns.items()}
     slots = [(code, header_of[code, "current"], header_of[code, "last_year"]) for code in codes_in_order]
-    checker = Checker(fields, form.rules.all())
+    checkers: dict[int, Checker] = {}  # each zone's rules in force: national ones it keeps, its own
+
+    def checker_of(zone_id: int) -> Checker:
+        if zone_id not in checkers:
+            checkers[zone_id] = Checker(fields, form.rules.in_force(zone_id))
+        return checkers[zone_id]
+
     seen: dict[str, int] = {}
     rows = table.rows
     for index, raw in enumerate(rows):
@@ -228,6 +236,7 @@ def plan_period_import(
         if not any(now or ly for now, ly in texts.values()):  # read_table strips every cell
             result.skipped.append(row_no)  # an empty row: this enterprise has not reported; nothing to import
             continue
+        checker = checker_of(enterprise.zone_id)
         current, last_year, errors = checker.parse_inputs(texts)
         if errors:
             for name_, message in errors.items():
@@ -245,9 +254,13 @@ def plan_period_import(
                 where = label_of.get(f.field_code, "整行") if f.field_code else "整行"
                 result.errors.append(RowError(row_no, where, f.message))
             continue
-        planned = PlannedRow(
-            row_no, enterprise, current, last_year, findings, raw.get(NOTE_HEADER, "").strip()
-        )
+        note = raw.get(NOTE_HEADER, "").strip()
+        if len(note) > NOTE_LIMIT:  # refused, never cut: the explanation is what the reviewer reads
+            result.errors.append(
+                RowError(row_no, NOTE_HEADER, f"最多 {NOTE_LIMIT} 个字,现有 {len(note)} 个字;请删减后再导入")
+            )
+            continue
+        planned = PlannedRow(row_no, enterprise, current, last_year, findings, note)
         before = stored.get(enterprise.pk)
         if before is not None and before[1]:
             for f in fields:
@@ -264,7 +277,7 @@ def plan_period_import(
         result.plan.append(planned)
         if progress:
             progress(index + 1, len(rows))
-    result.evaluations = checker.evaluations
+    result.evaluations = sum(c.evaluations for c in checkers.values())
     return result
 
 
@@ -293,6 +306,8 @@ def import_period(
     progress: Callable[[int, int], None] | None = None,
 ) -> PeriodImport:
     """Plan the import; unless it is a dry run or any row has an error, save it all in one transaction."""
+    if len(reason) > REASON_LIMIT:
+        raise ReportingError(f"导入原因最多 {REASON_LIMIT} 个字,现有 {len(reason)} 个字")
     with paused_gc():
         result = plan_period_import(actor=actor, form=form, period=period, table=table, progress=progress)
         result.dry_run = dry_run

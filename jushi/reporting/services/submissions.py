@@ -49,6 +49,10 @@ class Outcome:
         return [f for f in self.findings if not f.blocking]
 
 
+TEXT_LIMIT = 500  # reasons and notes: the event's and the change log's note
+EXPLANATION_LIMIT = 1000  # CheckResult.explanation
+
+
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
@@ -122,7 +126,7 @@ ACTION_WORDS = {
 
 
 def checker_for(submission: Submission) -> Checker:
-    return Checker.for_form(submission.period.form)
+    return Checker.for_form(submission.period.form, submission.period.zone_id)
 
 
 def run_checks(submission: Submission, current: dict, last_year: dict, checker: Checker | None = None):
@@ -246,7 +250,10 @@ def submit_report(
     explained. A failed submit keeps the draft and returns the findings; submitting the same figures
     again is a no-op."""
     now = now or clock.now()
-    explanations = {k: v.strip()[:1000] for k, v in (explanations or {}).items() if v and v.strip()}
+    explanations = {k: v.strip() for k, v in (explanations or {}).items() if v and v.strip()}
+    for key, text in explanations.items():  # refused, never cut: the reviewer reads all of it
+        if len(text) > EXPLANATION_LIMIT:
+            raise ReportingError(f"情况说明({key}): 不能超过 {EXPLANATION_LIMIT} 字,现有 {len(text)} 字")
     locked = _lock(submission)
     ensure_reporter(actor, locked)
     if locked.status in DONE:
@@ -333,6 +340,9 @@ def approve_submission(
     *, actor, submission: Submission, source: str, version: int | None = None, note: str = ""
 ):
     """Approve and lock: the working figures become the approved ones that indicators read."""
+    note = (note or "").strip()
+    if len(note) > TEXT_LIMIT:
+        raise ReportingError(f"审核意见: 不能超过 {TEXT_LIMIT} 字,现有 {len(note)} 字")
     now = clock.now()
     seen = _review_step(
         actor, submission, version, "approve", reviewed_at=now, reviewed_by=actor, return_reason=""
@@ -383,8 +393,10 @@ def start_correction(*, actor, submission: Submission, reason: str, source: str)
     reason = (reason or "").strip()
     if not reason:
         raise ReportingError("更正原因: 必填")
+    if len(reason) > TEXT_LIMIT:
+        raise ReportingError(f"更正原因: 不能超过 {TEXT_LIMIT} 字,现有 {len(reason)} 字")
     _check_transition(locked, "correct")
-    _bump(locked, status=Status.DRAFT, revision=F("revision") + 1, correction_reason=reason[:500])
+    _bump(locked, status=Status.DRAFT, revision=F("revision") + 1, correction_reason=reason)
     _event(locked, EventKind.CORRECTION, actor=actor, source=source, note=reason)
     submission.refresh_from_db()
     return submission

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -8,41 +9,76 @@ from jushi.core.scopes import can
 
 from ..checks import REF_FUNCTIONS
 from ..forms import RuleForm
-from ..models import ReportForm, Rule
-from ..services.rules import add_rule, set_rule_active
+from ..models import ReportForm, Rule, RuleOverride
+from ..services.errors import ReportingError
+from ..services.rules import add_rule, review_zones, set_rule_active, set_rule_override
 from .common import SOURCE
 
 
 @login_required
 def form_list(request):
-    forms = ReportForm.objects.prefetch_related("fields", "rules")
+    rules = Rule.objects.visible_to(request.user)
+    forms = ReportForm.objects.prefetch_related("fields", Prefetch("rules", queryset=rules))
     return render(request, "reporting/form_list.html", {"forms": forms})
+
+
+def _rule_rows(form, user, zone):
+    """Each rule the user may see, with its national state and, for national rules, `zone`'s switch."""
+    rules = list(Rule.objects.visible_to(user).filter(form=form).select_related("zone"))
+    overrides = {}
+    if zone is not None:
+        overrides = {o.rule_id: o for o in RuleOverride.objects.filter(zone=zone, rule__form=form)}
+    rows = []
+    for rule in rules:
+        override = overrides.get(rule.pk) if rule.zone_id is None else None
+        in_force = rule.is_active and (override is None or override.enabled)
+        rows.append({"rule": rule, "override": override, "in_force": in_force})
+    return rows
+
+
+def _own_zone(request, zones):
+    """The zone a staff member's switches apply to: the one asked for, else their only zone."""
+    code = request.POST.get("zone") or request.GET.get("zone") or ""
+    if code:
+        return zones.filter(code=code).first()
+    return zones.first() if zones.count() == 1 else None
 
 
 @login_required
 def form_detail(request, code: str):
     form = get_object_or_404(ReportForm, code=code)
-    can_edit = can(request.user, "review")
+    zones = review_zones(request.user)
+    national = request.user.is_superuser
+    can_edit = can(request.user, "review") and (national or zones.exists())
+    zone = None if national else _own_zone(request, zones)
     rule_form = None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("无权维护审核规则")
-        rule_form = RuleForm(request.POST, form=form)
+        rule_form = RuleForm(request.POST, form=form, zones=zones, national=national)
         if rule_form.is_valid():
             rule = add_rule(actor=request.user, rule=rule_form.save(commit=False), source=SOURCE)
             messages.success(request, f"已添加规则“{rule.name}”")
             return redirect(form.get_absolute_url() + "#rules")
     if can_edit and rule_form is None:
-        rule_form = RuleForm(form=form, initial={"severity": "warning", "applies_to": "form"})
+        rule_form = RuleForm(
+            form=form,
+            zones=zones,
+            national=national,
+            initial={"severity": "warning", "applies_to": "form"},
+        )
     return render(
         request,
         "reporting/form_detail.html",
         {
             "form": form,
             "fields": form.fields.all(),
-            "rules": form.rules.all(),
+            "rule_rows": _rule_rows(form, request.user, zone),
             "rule_form": rule_form,
             "can_edit": can_edit,
+            "national_admin": national,
+            "own_zone": zone,
+            "review_zone_ids": set(zones.values_list("pk", flat=True)),
             "ref_functions": sorted(REF_FUNCTIONS),
         },
     )
@@ -51,8 +87,30 @@ def form_detail(request, code: str):
 @login_required
 @require_POST
 def rule_toggle(request, pk: int):
-    rule = get_object_or_404(Rule.objects.select_related("form"), pk=pk)
+    """A national admin switches any rule; a zone switches its own rules, and national ones for itself."""
+    rule = get_object_or_404(Rule.objects.visible_to(request.user).select_related("form"), pk=pk)
     active = request.POST.get("active") == "1"
-    set_rule_active(actor=request.user, rule=rule, active=active, source=SOURCE)
-    messages.success(request, f"规则“{rule.name}”已{'启用' if active else '停用'}")
-    return redirect(rule.form.get_absolute_url() + "#rules")
+    reason = request.POST.get("reason", "")
+    back = redirect(rule.form.get_absolute_url() + "#rules")
+    if rule.zone_id is not None or request.user.is_superuser:
+        try:
+            set_rule_active(actor=request.user, rule=rule, active=active, source=SOURCE, reason=reason)
+        except ReportingError as exc:
+            messages.error(request, str(exc))
+            return back
+        messages.success(request, f"规则“{rule.name}”已{'启用' if active else '停用'}")
+        return back
+    if not can(request.user, "review"):
+        raise PermissionDenied("无权维护审核规则")
+    zone = _own_zone(request, review_zones(request.user))
+    if zone is None:
+        raise PermissionDenied("请选择要设置的开发区")
+    try:
+        set_rule_override(
+            actor=request.user, rule=rule, zone=zone, enabled=active, reason=reason, source=SOURCE
+        )
+    except ReportingError as exc:
+        messages.error(request, str(exc))
+        return back
+    messages.success(request, f"规则“{rule.name}”已在{zone}{'启用' if active else '停用'}")
+    return back

@@ -22,6 +22,8 @@ from ..services.plausibility import review_flag
 from ..services.submissions import send_reminders
 from .common import SOURCE
 
+MAX_ID = 2**63 - 1  # ids are 64-bit
+
 
 @login_required
 def inbox(request):
@@ -169,10 +171,10 @@ def board_remind(request, pk: int):
     if period is None:
         raise PermissionDenied("无权催报")
     chosen = request.POST.getlist("enterprise")
-    try:
-        ids = [int(x) for x in chosen] if chosen else None
-    except ValueError:
-        ids = None
+    ids = [int(x) for x in chosen if x.isascii() and x.isdigit() and 0 < int(x) <= MAX_ID] if chosen else None
+    if chosen and len(ids) != len(chosen):  # a bad id must not widen the reminder to every enterprise
+        messages.error(request, "企业: 编号无效,未催报任何企业")
+        return redirect(_board_url(period))
     count, mails = send_reminders(actor=request.user, period=period, source=SOURCE, enterprise_ids=ids)
     messages.success(
         request, f"已催报 {count} 家企业(站内通知;邮件 {mails} 封)" if count else "没有需要催报的企业"

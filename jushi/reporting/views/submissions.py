@@ -37,7 +37,7 @@ def _prefill_last_year(current_ly: dict, history) -> dict:
 
 def _context(request, submission: Submission, **extra):
     form = submission.period.form
-    checker = Checker.for_form(form)
+    checker = Checker.for_form(form, submission.period.zone_id)
     history = histories(form, submission.period, [submission.enterprise_id])[submission.enterprise_id]
     is_reporter = _is_own_reporter(request.user, submission)
     can_review = can(request.user, "review") and not is_reporter
@@ -110,7 +110,7 @@ def submission_detail(request, pk: int):
     if request.method != "POST":
         return render(request, "reporting/submission.html", _context(request, submission))
     ensure_reporter(request.user, submission)
-    checker = Checker.for_form(submission.period.form)
+    checker = Checker.for_form(submission.period.form, submission.period.zone_id)
     raw, current, last_year, errors = figures_from_post(request.POST, checker)
     explanations = explanations_from_post(request.POST)
     figures = {
@@ -176,7 +176,7 @@ def submission_check(request, pk: int):
     submission = visible_submission(request, pk)
     if not _is_own_reporter(request.user, submission):
         raise PermissionDenied("只有本企业的填报员可以填报")
-    checker = Checker.for_form(submission.period.form)
+    checker = Checker.for_form(submission.period.form, submission.period.zone_id)
     raw, current, last_year, errors = figures_from_post(request.POST, checker)
     history = histories(submission.period.form, submission.period, [submission.enterprise_id])[
         submission.enterprise_id
@@ -226,7 +226,7 @@ def submission_approve(request, pk: int):
             submission=submission,
             version=version,
             source=SOURCE,
-            note=request.POST.get("note", "")[:500],
+            note=request.POST.get("note", ""),
         )
         messages.success(request, f"已审核通过:{submission.enterprise}")
 
