@@ -135,10 +135,10 @@ AUTHENTICATION_BACKENDS = [
 # 等保2.0 level 3: length >= 10 with at least three of upper, lower, digit, symbol.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "jushi.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    # Length and classes in one, with Chinese messages (replaces Django's MinimumLengthValidator).
+    {"NAME": "jushi.accounts.validators.ComplexityValidator", "OPTIONS": {"min_length": 10, "min_classes": 3}},
 ]
 
 # Login and sessions (等保2.0 level 3). All security timers run on the real clock, never JUSHI_TODAY.

@@ -8,6 +8,12 @@ from django.db import DatabaseError
 
 from .choices import DUTY_ROLES, Role
 
+ORDER = ("superuser", Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN)
+
+
+def _label(duty: str) -> str:
+    return "超级用户" if duty == "superuser" else str(Role(duty).label)
+
 
 @register(Tags.security, deploy=True)
 def check_two_factor(app_configs, **kwargs):
@@ -28,7 +34,7 @@ def duty_problems(users) -> list[Warning]:
     holders = {duty: [u for u in users if u.role == duty and not u.is_superuser] for duty in DUTY_ROLES}
     superusers = [u for u in users if u.is_superuser]
     if superusers and not all(holders.values()):
-        missing = "、".join(Role(d).label for d in sorted(DUTY_ROLES) if not holders[d])
+        missing = "、".join(_label(d) for d in ORDER[1:] if not holders[d])
         problems.append(
             Warning(
                 f"超级用户({'、'.join(u.username for u in superusers)})是三员职责的唯一持有者:没有{missing}账号",
@@ -53,7 +59,7 @@ def duty_problems(users) -> list[Warning]:
         accounts = tuple(sorted({name for _h, name in held}))
         if len(duties) > 1 and accounts not in reported:
             reported.add(accounts)
-            labels = "、".join("超级用户" if d == "superuser" else Role(d).label for d in sorted(duties))
+            labels = "、".join(_label(d) for d in ORDER if d in duties)
             problems.append(
                 Warning(
                     f"同一人({person.lstrip('@')})同时持有{labels}(账号:{'、'.join(accounts)})",

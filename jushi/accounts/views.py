@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
@@ -168,6 +169,7 @@ def two_factor_setup(request):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
     form_class = PasswordChangeForm
+    success_url = reverse_lazy("core:home")  # form_valid goes to ?next= or home; no "done" page
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
