@@ -66,6 +66,35 @@ def _check_parent(node: Node, parent: Node | None) -> None:
                 path.append(up)
 
 
+def _node_particulars(data: dict, errors: dict) -> tuple[str, int | None, str, str]:
+    """A node's name, threshold, industry prefixes and note, checked; a value too long for its field is
+    refused by name, never cut to fit."""
+    name = str(data.get("name") or "").strip()
+    if not name:
+        errors["name"] = "必填"
+    if data.get("segment") not in Segment.values:
+        errors["segment"] = f"应为 {'、'.join(str(s.label) for s in Segment)} 之一"
+    texts = {key: str(data.get(key) or "").strip() for key in ("industry_prefixes", "note")}
+    for key, value, limit in (
+        ("name", name, 60),
+        ("industry_prefixes", texts["industry_prefixes"], 100),
+        ("note", texts["note"], 300),
+    ):
+        if len(value) > limit:
+            errors[key] = f"不能超过 {limit} 个字(现为 {len(value)} 个字)"
+    threshold = data.get("thin_threshold")
+    if threshold not in (None, ""):
+        try:
+            threshold = int(threshold)
+        except (TypeError, ValueError):
+            threshold = 0
+        if not 1 <= threshold <= 1000:
+            errors["thin_threshold"] = "应在 1 到 1000 之间"
+    else:
+        threshold = None
+    return name, threshold, texts["industry_prefixes"], texts["note"]
+
+
 def move_node(*, actor, node: Node, parent: Node | None, source: str) -> Node:
     """Put a node under another (or at the top). A node under itself or its own descendant is refused,
     with the loop named."""
@@ -82,22 +111,13 @@ def move_node(*, actor, node: Node, parent: Node | None, source: str) -> Node:
 def update_node(*, actor, node: Node, data: dict, source: str) -> Node:
     """Change a node's particulars and place in the tree (no loops), validated field by field."""
     _ensure(actor, node.chain.zone)
-    errors = {}
-    name = str(data.get("name") or "").strip()
-    if not name:
-        errors["name"] = "必填"
-    elif len(name) > 60:
-        errors["name"] = "不能超过 60 个字"
-    if data.get("segment") not in Segment.values:
-        errors["segment"] = f"应为 {'、'.join(str(s.label) for s in Segment)} 之一"
+    errors: dict[str, str] = {}
+    name, threshold, prefixes, note = _node_particulars(data, errors)
     parent = data.get("parent")
     try:
         _check_parent(node, parent)
     except ChainError as exc:
         errors.update(exc.errors)
-    threshold = data.get("thin_threshold")
-    if threshold is not None and not (1 <= int(threshold) <= 1000):
-        errors["thin_threshold"] = "应在 1 到 1000 之间"
     if errors:
         raise ChainError(errors)
     with transaction.atomic():
@@ -105,8 +125,7 @@ def update_node(*, actor, node: Node, data: dict, source: str) -> Node:
         node.name, node.segment, node.parent = name, data["segment"], parent
         node.in_current, node.in_target = bool(data.get("in_current")), bool(data.get("in_target"))
         node.thin_threshold = threshold
-        node.industry_prefixes = str(data.get("industry_prefixes") or "")[:100]
-        node.note = str(data.get("note") or "")[:300]
+        node.industry_prefixes, node.note = prefixes, note
         node.save()
         _log(actor, node, before, source, node.chain.zone_id)
     return node
@@ -114,17 +133,15 @@ def update_node(*, actor, node: Node, data: dict, source: str) -> Node:
 
 def add_node(*, actor, chain: Chain, data: dict, source: str) -> Node:
     _ensure(actor, chain.zone, "add")
-    errors = {}
+    errors: dict[str, str] = {}
     code = str(data.get("code") or "").strip()
-    name = str(data.get("name") or "").strip()
+    name, threshold, prefixes, note = _node_particulars(data, errors)
     if not code:
         errors["code"] = "必填"
+    elif len(code) > 40:
+        errors["code"] = f"不能超过 40 个字符(现为 {len(code)} 个)"
     elif Node.objects.filter(chain=chain, code=code).exists():
         errors["code"] = f"本链已有代码为“{code}”的节点"
-    if not name:
-        errors["name"] = "必填"
-    if data.get("segment") not in Segment.values:
-        errors["segment"] = f"应为 {'、'.join(str(s.label) for s in Segment)} 之一"
     parent = data.get("parent")
     if parent is not None and parent.chain_id != chain.pk:
         errors["parent"] = "上级节点须在同一条产业链上"
@@ -140,8 +157,9 @@ def add_node(*, actor, chain: Chain, data: dict, source: str) -> Node:
             order=data.get("order") or 0,
             in_current=data.get("in_current", True),
             in_target=data.get("in_target", True),
-            thin_threshold=data.get("thin_threshold"),
-            industry_prefixes=str(data.get("industry_prefixes") or ""),
+            thin_threshold=threshold,
+            industry_prefixes=prefixes,
+            note=note,
         )
         _log(actor, node, None, source, chain.zone_id)
     return node

@@ -9,6 +9,7 @@ import io
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -419,21 +420,23 @@ class PoolImportLengthTests(ChainTestCase):
             self.assertLess(len(str(e)), 300)  # the message names the value's length, not the value
 
     def test_a_confirm_that_collides_with_a_company_added_meanwhile_writes_nothing(self):
+        """Two imports at once: the check passed, then the save meets the other's row (the unique
+        constraint): a row error, nothing of the file kept, no 500."""
         table = self.table(
             ("甲正极材料股份有限公司", "", "湖南省", "三元正极", "lithium", "cathode", "大型", "是"),
             ("乙负极材料有限公司", "", "江西省", "", "lithium", "cathode", "中型", "否"),
         )
-        dry = services.import_pool(actor=self.admin, zone=self.kashgar, table=table, source=WEB)
-        self.assertTrue(dry.ok)
         PoolCompany.objects.create(
             zone=self.kashgar, name="乙负极材料有限公司", node=self.cells, size="small"
         )
         before = self.counts()
-        result = services.import_pool(
-            actor=self.admin, zone=self.kashgar, table=table, source=WEB, dry_run=False
-        )
+        # the check reads the pool before the other import saved: it does not see the row yet
+        with mock.patch.object(services, "normalize_name", lambda name: f"check:{name}"):
+            result = services.import_pool(
+                actor=self.admin, zone=self.kashgar, table=table, source=WEB, dry_run=False
+            )
         self.assertFalse(result.ok)
-        self.assertEqual(result.errors[0].row, 3)
+        self.assertEqual((result.errors[0].row, result.errors[0].field), (3, "企业名称"))
         self.assertEqual(self.counts(), before)
 
     def test_an_import_page_with_an_over_long_name_names_row_and_column(self):
@@ -447,3 +450,26 @@ class PoolImportLengthTests(ChainTestCase):
         self.assertContains(response, "第 2 行")
         self.assertContains(response, "不能超过 100 个字")
         self.assertEqual(self.counts(), before)
+
+
+class NodeTextTests(ChainTestCase):
+    def test_over_long_node_values_are_refused_not_cut(self):
+        data = {"name": "电池制造", "segment": "mid", "industry_prefixes": "3841," * 30, "note": "注" * 301}
+        with self.assertRaises(services.ChainError) as caught:
+            services.update_node(actor=self.admin, node=self.cells, data=data, source=WEB)
+        self.assertEqual(
+            caught.exception.errors,
+            {
+                "industry_prefixes": "不能超过 100 个字(现为 150 个字)",
+                "note": "不能超过 300 个字(现为 301 个字)",
+            },
+        )
+        self.cells.refresh_from_db()
+        self.assertEqual((self.cells.industry_prefixes, self.cells.note), ("3841", ""))
+        count = Node.objects.count()
+        with self.assertRaises(services.ChainError) as caught:
+            services.add_node(
+                actor=self.admin, chain=self.chain, data={**data, "code": "c" * 41, "name": "新"}, source=WEB
+            )
+        self.assertEqual(set(caught.exception.errors), {"code", "industry_prefixes", "note"})
+        self.assertEqual(Node.objects.count(), count)
