@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: setup demo test test-pg test-browser bench bench-indicators bench-projects lint format check-deploy clean
+.PHONY: setup demo test test-pg test-browser fuzz-api bench bench-indicators bench-projects lint format check-deploy clean
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -35,6 +35,11 @@ test-pg: setup
 # Browser tests only, failing (not skipping) when Chromium is missing.
 test-browser: setup
 	JUSHI_REQUIRE_BROWSER=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# schemathesis over /api/schema/ against a live demo server (a fresh SQLite file unless DATABASE_URL names an
+# empty PostgreSQL database), as staff and as a reporter; fails on any 5xx or schema violation.
+fuzz-api: setup
+	.ci/fuzz_api.sh
 
 # Figures, not a test: import one month for 20,000 enterprises from XLSX against openpyxl alone.
 # BENCH_ARGS="--enterprises 2000" for a quick run; see bench/README.md.
