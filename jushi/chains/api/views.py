@@ -2,7 +2,8 @@
 work list of gaps, and the target-company pool).
 
 Every list starts from `restrict(user, "view")`, and enterprise reporters get nothing, as in the project
-ledger. Figures and gaps are computed on read by `figures.chain_figures` and the pure rules; writes
+ledger. A confidential project the user may not see is left out of the links and the figures and only
+counted (`figures.confidential`); an id filter that is not a positive 64-bit integer answers 400. Figures and gaps are computed on read by `figures.chain_figures` and the pure rules; writes
 are service calls with `source=api`: the services check the permission (403) and validate (400,
 `{"errors": {field: message}}`; a pool import with bad rows adds `rows`, one message a row).
 """

@@ -1,8 +1,10 @@
 """The chain list, the chain map (现状图/远景图) with its node table and export, the node page with the
 target companies suggested for its gap, and the gap list (DOMAIN.md §7).
 
-Every page starts from `Chain.objects.restrict(user, "view")` (nodes and pool likewise); enterprise
-reporters are refused. A chain's figures are read once per request through `shared.load`."""
+Every page starts from `Chain.objects.restrict(user, "view")` (nodes, links and pool likewise); enterprise
+reporters are refused. A chain's figures are read once per request through `shared.load`, as the user may
+read them: a confidential project the user may not see is neither listed nor in the figures, only counted
+("另有 N 个保密项目")."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
