@@ -7,6 +7,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor login is production's default; the tests of it (jushi/accounts/tests) switch it on.
+    settings.JUSHI_2FA_REQUIRED = False
     settings.UPLOAD_DIR = tmp_path / "uploads"
     settings.STORAGES = {
         **settings.STORAGES,
