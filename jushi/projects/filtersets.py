@@ -5,13 +5,95 @@ import math
 from decimal import Decimal
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from jushi.core import clock
 
-from .choices import DuplicateStatus, Light, SourceRegion, StageCode
+from .choices import MAX_AMOUNT, DuplicateStatus, Light, SourceRegion, StageCode
 from .models import Project, Stage
+from .services.common import FIRST_YEAR, LAST_YEAR, MAX_ID
+
+# Filters bounded as the services bound input: a value outside them is the field's error (400 in the
+# API, a notice on the pages), never a database overflow (500).
+
+
+class IdField(forms.IntegerField):
+    default_error_messages = {"invalid": "应为正整数 id"}
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+        self.error_messages["min_value"] = self.error_messages["max_value"] = "应为正整数 id"
+
+
+class YearField(forms.IntegerField):
+    default_error_messages = {"invalid": f"应为 {FIRST_YEAR}–{LAST_YEAR} 之间的年份"}
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
+        message = f"应为 {FIRST_YEAR}–{LAST_YEAR} 之间的年份"
+        self.error_messages["min_value"] = self.error_messages["max_value"] = message
+
+
+class BoundedDateField(forms.DateField):
+    default_error_messages = {"invalid": "应为日期,格式 2024-06-30"}
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValidationError(f"日期应在 {FIRST_YEAR}–{LAST_YEAR} 年之间", code="range")
+
+
+class AmountField(forms.DecimalField):
+    """An amount in 万元 as a model field holds it: not negative, within its digits, cents at most."""
+
+    default_error_messages = {"invalid": "应为数字(单位万元)"}
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=MAX_AMOUNT, max_digits=14, decimal_places=2, **kwargs)
+        too_big = "超出合理范围(单位是万元)"
+        self.error_messages.update(
+            min_value="不能为负数",
+            max_value=too_big,
+            max_digits=too_big,
+            max_whole_digits=too_big,
+            max_decimal_places="最小单位为 0.01 万元",
+        )
+
+
+class _StatedBounds:
+    """A filter whose bounds the OpenAPI schema states (with its label), so clients and the fuzzer
+    know them."""
+
+    schema: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        extend_schema_field({**self.schema, "description": str(self.label or "")})(self)
+
+
+class IdFilter(_StatedBounds, django_filters.NumberFilter):
+    field_class = IdField
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+class YearFilter(_StatedBounds, django_filters.NumberFilter):
+    field_class = YearField
+    schema = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
+
+
+class BoundedDateFilter(_StatedBounds, django_filters.DateFilter):
+    field_class = BoundedDateField
+    schema = {"type": "string", "format": "date"}
+
+
+class AmountFilter(_StatedBounds, django_filters.NumberFilter):
+    field_class = AmountField
+    schema = {"type": "number", "minimum": 0, "maximum": float(MAX_AMOUNT), "multipleOf": 0.01}
+
 
 # Bands of agreed investment: key (its bounds in 亿元) → (label, low inclusive, high exclusive in 万元).
 BANDS = {
@@ -80,7 +162,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     band = django_filters.ChoiceFilter(
         method="filter_band", choices=[(k, v[0]) for k, v in BANDS.items()], label=_("协议投资")
     )
-    event = django_filters.NumberFilter(field_name="event_id", label=_("签约活动"))
+    event = IdFilter(field_name="event_id", label=_("签约活动"))
     official = django_filters.CharFilter(field_name="official", lookup_expr="icontains", label=_("责任领导"))
     light = django_filters.ChoiceFilter(method="filter_light", choices=Light.choices, label=_("红黄绿灯"))
     duplicate = django_filters.ChoiceFilter(

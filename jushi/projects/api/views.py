@@ -22,7 +22,7 @@ from jushi.registry.models import Zone
 from jushi.reporting.api.serializers import DetailSerializer
 
 from ..choices import Evidence, ProblemStatus
-from ..filtersets import SORTS, ProjectFilterSet
+from ..filtersets import SORTS, AmountFilter, BoundedDateFilter, IdFilter, ProjectFilterSet, YearFilter
 from ..models import Event, FundsRecord, Problem, Project, Stage
 from ..services.common import NeedsConfirmation, ProjectError, StaleProject
 from ..services.funds import change_contract, record_funds
@@ -93,14 +93,14 @@ ERRORS = {**CREATE_ERRORS, 404: OpenApiResponse(DetailSerializer, description="�
 class ProjectApiFilterSet(ProjectFilterSet):
     """The ledger page's filters, plus ranges of agreed investment and signing date."""
 
-    min_investment = django_filters.NumberFilter(
+    min_investment = AmountFilter(
         field_name="agreed_investment", lookup_expr="gte", label=_("协议总投资不少于(万元)")
     )
-    max_investment = django_filters.NumberFilter(
+    max_investment = AmountFilter(
         field_name="agreed_investment", lookup_expr="lte", label=_("协议总投资不超过(万元)")
     )
-    signed_from = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", label=_("签约日期起"))
-    signed_to = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte", label=_("签约日期止"))
+    signed_from = BoundedDateFilter(field_name="signed_on", lookup_expr="gte", label=_("签约日期起"))
+    signed_to = BoundedDateFilter(field_name="signed_on", lookup_expr="lte", label=_("签约日期止"))
 
     class Meta(ProjectFilterSet.Meta):
         fields = [
@@ -117,10 +117,10 @@ class ProjectApiFilterSet(ProjectFilterSet):
 
 class FundsFilterSet(django_filters.FilterSet):
     zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区代码"))
-    project = django_filters.NumberFilter(field_name="project_id", label=_("项目 id"))
+    project = IdFilter(field_name="project_id", label=_("项目 id"))
     evidence = django_filters.MultipleChoiceFilter(choices=Evidence.choices, label=_("凭证类型;可重复给出"))
-    date_from = django_filters.DateFilter(field_name="on", lookup_expr="gte", label=_("到位日期起"))
-    date_to = django_filters.DateFilter(field_name="on", lookup_expr="lte", label=_("到位日期止"))
+    date_from = BoundedDateFilter(field_name="on", lookup_expr="gte", label=_("到位日期起"))
+    date_to = BoundedDateFilter(field_name="on", lookup_expr="lte", label=_("到位日期止"))
 
     class Meta:
         model = FundsRecord
@@ -129,7 +129,7 @@ class FundsFilterSet(django_filters.FilterSet):
 
 class ProblemFilterSet(django_filters.FilterSet):
     zone = django_filters.CharFilter(field_name="project__zone__code", label=_("开发区代码"))
-    project = django_filters.NumberFilter(field_name="project_id", label=_("项目 id"))
+    project = IdFilter(field_name="project_id", label=_("项目 id"))
     status = django_filters.ChoiceFilter(choices=ProblemStatus.choices, label=_("状态"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("true:只看逾期未解决的问题"))
 
@@ -144,7 +144,7 @@ class ProblemFilterSet(django_filters.FilterSet):
 
 class EventFilterSet(django_filters.FilterSet):
     zone = django_filters.CharFilter(field_name="zone__code", label=_("开发区代码"))
-    year = django_filters.NumberFilter(field_name="held_on__year", label=_("举办年份"))
+    year = YearFilter(field_name="held_on__year", label=_("举办年份"))
 
     class Meta:
         model = Event

@@ -3,7 +3,7 @@ place with evidence, contract changes, and the key-project schedule (milestones,
 plan, problems, attachments)."""
 
 from .funds import ContractChange, FundsRecord
-from .pipeline import Event, Investor, Project, Stage, StageChange
+from .pipeline import Event, Investor, Project, ProjectCodeSequence, Stage, StageChange
 from .schedule import Attachment, Milestone, MonthlyInvestment, Problem
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "MonthlyInvestment",
     "Problem",
     "Project",
+    "ProjectCodeSequence",
     "Stage",
     "StageChange",
 ]

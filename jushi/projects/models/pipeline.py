@@ -275,6 +275,24 @@ class Project(models.Model):
         return self.duplicate_status in (DuplicateStatus.NONE, DuplicateStatus.CONFIRMED)
 
 
+class ProjectCodeSequence(models.Model):
+    """The last number given to a project code of a zone and year (P2024-0001…). Advanced under a row
+    lock by `create_project`, which skips any number an imported or legacy code already uses, so two
+    new projects never get one code and P2024-913 cannot outrank P2024-0914 as text did."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["zone", "year"], name="project_code_sequence_unique")]
+        verbose_name = _("项目编号序列")
+        verbose_name_plural = _("项目编号序列")
+
+    def __str__(self):
+        return f"P{self.year}-{self.last:04d}"
+
+
 class StageChange(models.Model):
     """A project moved from one stage to another, on a date, by someone."""
 

@@ -70,8 +70,38 @@ def label(key: str) -> str:
     return key
 
 
-def amount(value, key: str, errors: dict, *, confirm: bool = False, required: bool = False, positive=False):
-    """An amount in 万元: a number, not negative, not absurd; above 1,000 亿元 only when confirmed."""
+CENT = Decimal("0.01")  # the smallest unit every amount field stores (decimal_places=2)
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # a date from outside beyond these is a typing slip
+MAX_ID = 2**63 - 1  # a bigint primary key
+
+
+def as_id(value) -> int | None:
+    """A row id given as text or a number: a positive integer a bigint holds, else None (so a lookup
+    never overflows the database or trips on "²", which str.isdigit() accepts and int() refuses)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 19:
+            return None
+        number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def amount(
+    value,
+    key: str,
+    errors: dict,
+    *,
+    confirm: bool = False,
+    required: bool = False,
+    positive=False,
+    unit: str = "万元",
+):
+    """An amount in 万元: a number, not negative, not absurd, in whole cents (never rounded: 0.001 would
+    be stored as 0); above 1,000 亿元 only when confirmed."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors[key] = "必填"
@@ -91,13 +121,17 @@ def amount(value, key: str, errors: dict, *, confirm: bool = False, required: bo
         errors[key] = "必须大于 0"
         return None
     if number >= MAX_AMOUNT:
-        errors[key] = f"{number:,.0f} 万元超出合理范围(单位是万元)"
+        shown = f"{number:,.0f}" if number.adjusted() < 20 else str(value).strip()[:20]  # not 5,000 digits
+        errors[key] = f"{shown} {unit}超出合理范围(单位是{unit})"
+        return None
+    if number != number.quantize(CENT):
+        errors[key] = f"“{str(value).strip()[:20]}”的小数位过多:最小单位为 0.01 {unit}"
         return None
     if number > CONFIRM_ABOVE and not confirm:
         errors.setdefault(
             "confirm", f"{label(key)} {number / 10000:,.2f} 亿元超过 1000 亿元,请核对单位(万元)后确认"
         )
-    return number.quantize(Decimal("0.01"))
+    return number.quantize(CENT)
 
 
 def date(value, key: str, errors: dict, *, required: bool = False, not_after_today: bool = True):
@@ -113,6 +147,9 @@ def date(value, key: str, errors: dict, *, required: bool = False, not_after_tod
         except ValueError:
             errors[key] = f"“{str(value)[:20]}”不是日期(格式 2024-06-30)"
             return None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        errors[key] = f"{value:%Y-%m-%d} 不在 {FIRST_YEAR}–{LAST_YEAR} 年之间,请核对"
+        return None
     if not_after_today and value > clock.today():
         errors[key] = "不能晚于今天"
         return None

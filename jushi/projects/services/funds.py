@@ -14,7 +14,7 @@ from jushi.core.choices import ChangeAction
 from .. import ledger
 from ..choices import Evidence, SourceRegion, StageCode
 from ..models import Attachment, ContractChange, FundsRecord, Project, Stage
-from .common import ProjectError, amount, date, ensure_project, raise_errors
+from .common import ProjectError, amount, as_id, date, ensure_project, raise_errors
 
 
 def funds_total(project: Project) -> Decimal:
@@ -58,9 +58,11 @@ def first_overrun(
 def _attachment(project: Project, attachment, errors: dict, key: str = "attachment"):
     if attachment in (None, ""):
         return None
-    found = (
-        attachment if isinstance(attachment, Attachment) else Attachment.objects.filter(pk=attachment).first()
-    )
+    if isinstance(attachment, Attachment):
+        found = attachment
+    else:  # an id out of a bigint's range or not a number is no attachment (not a database overflow)
+        number = as_id(attachment)
+        found = None if number is None else Attachment.objects.filter(pk=number).first()
     if found is None or found.project_id != project.pk:
         errors[key] = "附件不属于该项目"
         return None

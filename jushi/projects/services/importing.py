@@ -416,11 +416,12 @@ class _Importer:
             duplicate_of="" if was_flagged else self._flagged(project),
         )
 
-    @staticmethod
-    def _flagged(project: Project) -> str:
+    def _flagged(self, project: Project) -> str:
+        """The earlier project's code, or for one the importer may not see, no code (it is confidential)."""
         if project.duplicate_status != DuplicateStatus.FLAGGED or project.duplicate_of_id is None:
             return ""
-        return Project.objects.filter(pk=project.duplicate_of_id).values_list("code", flat=True).first() or ""
+        original = Project.objects.visible_to(self.actor).filter(pk=project.duplicate_of_id)
+        return original.values_list("code", flat=True).first() or "一个保密项目"
 
 
 def import_ledger(

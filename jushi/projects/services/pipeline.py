@@ -4,7 +4,7 @@ import datetime as dt
 from difflib import SequenceMatcher
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from jushi.core import clock
@@ -17,7 +17,16 @@ from .. import ledger
 from ..choices import DuplicateStatus, SourceRegion, StageCode
 from ..models import Event, Investor, Project, Stage, StageChange
 from ..models.pipeline import normalize_name
-from .common import ProjectError, StaleProject, amount, date, ensure, ensure_project, raise_errors
+from .common import (
+    ProjectError,
+    StaleProject,
+    amount,
+    as_id,
+    date,
+    ensure,
+    ensure_project,
+    raise_errors,
+)
 
 AMOUNT_FIELDS = ("agreed_investment", "fixed_asset_investment", "expected_output", "expected_tax")
 TEXT_FIELDS = {"name": 120, "parcel": 50, "contract_no": 50, "official": 50, "unit": 100, "note": 2000}
@@ -43,6 +52,10 @@ SHARED_PHRASE = 3  # …or a phrase of this many characters in common
 
 def _investor(data: dict, errors: dict) -> Investor | None:
     name = str(data.get("investor_name") or "").strip()
+    region = str(data.get("investor_region") or "").strip()
+    if len(region) > 50:  # checked even when the investor is found: a value too long is never let by
+        errors["investor_region"] = "不能超过 50 个字"
+        return None
     code = uscc.normalize(str(data.get("credit_code") or "")) if data.get("credit_code") else ""
     if code:
         try:
@@ -65,7 +78,7 @@ def _investor(data: dict, errors: dict) -> Investor | None:
         ).first()
         if found is not None:
             return found
-    return Investor(name=name, credit_code=code or None, region=str(data.get("investor_region") or "")[:50])
+    return Investor(name=name, credit_code=code or None, region=region)
 
 
 def _clean(zone: Zone, data: dict, errors: dict, *, confirm: bool, creating: bool) -> dict:
@@ -85,7 +98,7 @@ def _clean(zone: Zone, data: dict, errors: dict, *, confirm: bool, creating: boo
         elif key in AMOUNT_FIELDS:
             out[key] = amount(value, key, errors, confirm=confirm)
         elif key == "land_mu":
-            out[key] = amount(value, key, errors, confirm=True)
+            out[key] = amount(value, key, errors, confirm=True, unit="亩")
             if out[key] is not None and out[key] > 100000:
                 errors[key] = "超过 10 万亩,请核对单位(亩)"
         elif key == "source_region":
@@ -114,11 +127,10 @@ def _clean(zone: Zone, data: dict, errors: dict, *, confirm: bool, creating: boo
             else:
                 found = value if isinstance(value, Event) else None
                 if found is None:
-                    found = (
-                        Event.objects.filter(zone=zone)
-                        .filter(Q(pk=value) if str(value).isdigit() else Q(name=str(value).strip()))
-                        .first()
-                    )
+                    # by id when it reads as one, else by name; an id out of range matches nothing
+                    number = as_id(value)
+                    by = Q(pk=number) if number is not None else Q(name=str(value).strip())
+                    found = Event.objects.filter(zone=zone).filter(by).first()
                 if found is None or found.zone_id != zone.pk:
                     errors[key] = f"本开发区没有签约活动“{value}”"
                 out[key] = found
@@ -132,14 +144,42 @@ def _clean(zone: Zone, data: dict, errors: dict, *, confirm: bool, creating: boo
     return out
 
 
+CODE_DIGITS = 8  # a longer number in a legacy code is not one of the sequence's (the code has 20 characters)
+
+
+def _code_number(code: str, prefix: str) -> int | None:
+    """The number of a code of the form P2024-0914 (or P2024-913): None for other legacy forms."""
+    tail = code[len(prefix) :] if code.startswith(prefix) else ""
+    return int(tail) if tail.isascii() and tail.isdigit() and len(tail) <= CODE_DIGITS else None
+
+
+def _number_taken(zone: Zone, prefix: str, number: int) -> bool:
+    """Whether a code of the zone already says `number`, with however many leading zeros."""
+    codes = Project.objects.filter(zone=zone, code__startswith=prefix, code__endswith=str(number))
+    return any(_code_number(c, prefix) == number for c in codes.values_list("code", flat=True))
+
+
 def _next_code(zone: Zone, year: int) -> str:
+    """The next code of the zone's year from its sequence row, locked until the caller's transaction
+    ends; a number some imported or legacy code already uses is skipped. The row starts after the
+    highest number in use, compared as numbers (as text, P2024-913 outranks P2024-0914)."""
+    from ..models import ProjectCodeSequence
+
     prefix = f"P{year}-"
-    last = (
-        Project.objects.filter(zone=zone, code__startswith=prefix)
-        .order_by("-code")
-        .values_list("code", flat=True)
-    ).first()
-    number = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
+    if not ProjectCodeSequence.objects.filter(zone=zone, year=year).exists():
+        codes = Project.objects.filter(zone=zone, code__startswith=prefix).values_list("code", flat=True)
+        highest = max((n for n in (_code_number(c, prefix) for c in codes) if n is not None), default=0)
+        try:
+            with transaction.atomic():
+                ProjectCodeSequence.objects.create(zone=zone, year=year, last=highest)
+        except IntegrityError:  # another request created it first: use theirs
+            pass
+    sequence = ProjectCodeSequence.objects.select_for_update().get(zone=zone, year=year)
+    number = sequence.last + 1
+    while _number_taken(zone, prefix, number):
+        number += 1
+    sequence.last = number
+    sequence.save(update_fields=["last"])
     return f"{prefix}{number:04d}"
 
 
@@ -382,6 +422,8 @@ def advance_stage(
         previous = when or previous
     if not forward and not note.strip():
         errors["reason"] = "退回上一阶段须说明原因"
+    elif len(note.strip()) > 300:
+        errors["reason"] = "不能超过 300 个字"
     if project.duplicate_status == DuplicateStatus.MERGED:
         errors["to_stage"] = "该项目已合并到其他项目,不能再移动"
     raise_errors(errors)
@@ -537,14 +579,19 @@ def create_event(*, actor, zone: Zone, data: dict, source: str) -> Event:
     elif Event.objects.filter(zone=zone, name=name).exists():
         errors["name"] = "已有同名的签约活动"
     held_on = date(data.get("held_on"), "held_on", errors, required=True, not_after_today=False)
+    place, note = (str(data.get(key) or "").strip() for key in ("place", "note"))
+    if len(place) > 100:
+        errors["place"] = "不能超过 100 个字"
+    if len(note) > 300:
+        errors["note"] = "不能超过 300 个字"
     raise_errors(errors)
     with transaction.atomic():
         event = Event.objects.create(
             zone=zone,
             name=name,
             held_on=held_on,
-            place=str(data.get("place") or "").strip()[:100],
-            note=str(data.get("note") or "").strip()[:300],
+            place=place,
+            note=note,
         )
         record(
             actor=actor,

@@ -77,14 +77,21 @@ def _zone(request, zones: list[Zone], notices: list[str], *, required: bool) -> 
     return found
 
 
+def _as_year(raw: str) -> int | None:
+    """A year typed in a query string; None unless four ASCII digits (isdigit() alone lets "²" through
+    to int(), which refuses it)."""
+    return int(raw) if len(raw) == 4 and raw.isascii() and raw.isdigit() else None
+
+
 def _year(request, default: int, first: int, last: int, notices: list[str]) -> int:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not first <= int(raw) <= last:
+    year = _as_year(raw)
+    if year is None or not first <= year <= last:
         notices.append(f"年度“{raw[:10]}”无效:应为 {first}–{last} 之间的年份,已显示 {default} 年")
         return default
-    return int(raw)
+    return year
 
 
 def _yi(wan: Decimal | None) -> Decimal | None:
@@ -129,8 +136,8 @@ def event_list(request):
     year = None
     raw = request.GET.get("year", "").strip()
     if raw:
-        if raw.isdigit() and int(raw) in years:
-            year = int(raw)
+        if _as_year(raw) in years:
+            year = _as_year(raw)
             events = events.filter(held_on__year=year)
         else:
             notices.append(f"年度“{raw[:10]}”没有签约活动,已显示全部年度")
@@ -171,6 +178,11 @@ def event_detail(request, pk: int):
         .select_related("investor", "stage", "duplicate_of")
         .order_by("signed_on", "code")
     )
+    # A row's original, when it is a duplicate, by code only if the user may see the original.
+    originals = {p.duplicate_of_id for p in rows if p.duplicate_of_id}
+    seen = set(Project.objects.visible_to(request.user).filter(pk__in=originals).values_list("pk", flat=True))
+    for p in rows:
+        p.duplicate_code = p.duplicate_of.code if p.duplicate_of_id in seen else ""
     counted = [p for p in rows if p.is_counted() and p.signed_on is not None]
     total = sum((p.agreed_investment or 0 for p in counted), Decimal(0))
     context = {

@@ -51,6 +51,16 @@ def filtered(request, action: str = "view", params: QueryDict | None = None) -> 
     return ProjectFilterSet(params or None, queryset=base, request=request)
 
 
+def warn_bad_filters(request, filterset: ProjectFilterSet) -> None:
+    """A filter value that cannot be read is left out (the others still apply), and the user is told."""
+    if not filterset.is_bound or filterset.is_valid():
+        return
+    for key, errors in filterset.errors.items():
+        field = filterset.form.fields.get(key)
+        name = field.label if field is not None else key
+        messages.warning(request, f"筛选条件“{name}”无效({';'.join(errors)}),已忽略该条件")
+
+
 def yi(value) -> Decimal:
     return (value or Decimal(0)) / YI
 
@@ -107,6 +117,7 @@ def ledger(request):
             raise PermissionDenied("无权导出项目台账")
         return LedgerExporter(export, filtered(request, "export").sorted_qs()).response()
     filterset = filtered(request)
+    warn_bad_filters(request, filterset)
     totals = filterset.qs.order_by().aggregate(
         n=Count("id"), agreed=Sum("agreed_investment"), funds=Sum("funds_in_place")
     )
@@ -151,7 +162,9 @@ def project_create(request):
         else:
             messages.success(request, f"已登记项目“{project.name}”,编号 {project.code}")
             if project.duplicate_of_id:
-                messages.warning(request, f"该项目疑似与 {project.duplicate_of.code} 重复,请在项目页确认")
+                original = Project.objects.visible_to(request.user).filter(pk=project.duplicate_of_id).first()
+                which = original.code if original is not None else "一个保密项目"
+                messages.warning(request, f"该项目疑似与 {which} 重复,请在项目页确认")
             return redirect("projects:project_detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "title": "登记项目线索"})
 
@@ -267,6 +280,7 @@ def board(request, params: QueryDict) -> dict:
 @login_required
 def kanban(request):
     context = board(request, request.GET)
+    warn_bad_filters(request, context["filterset"])
     context.update(filter_context(request, request.GET, context["stages"], "kanban"))
     return render(request, "projects/kanban.html", context)
 

@@ -431,7 +431,11 @@ def project_duplicate(request, pk):
         if form.cleaned_data["decision"] == "new":
             messages.success(request, "已确认为新项目,计入签约统计")
         else:
-            messages.success(request, f"已合并到 {project.duplicate_of.code} {project.duplicate_of.name}")
+            original = project.duplicate_of
+            if Project.objects.visible_to(request.user).filter(pk=original.pk).exists():
+                messages.success(request, f"已合并到 {original.code} {original.name}")
+            else:  # a confidential original is not named to someone who may not see it
+                messages.success(request, "已合并到原项目(保密项目)")
     return redirect(detail_url(project))
 
 

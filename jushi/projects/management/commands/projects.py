@@ -115,11 +115,20 @@ class Command(ActorCommand):
                 raise CommandError(f"--today: “{opts['today']}”不是日期(格式 2024-06-30)") from exc
         total = 0
         for zone in self._zones(actor, opts, "change"):
-            for problem in escalate_overdue(actor=actor, today=today, zone=zone, source=ChangeSource.CLI):
+            escalated = escalate_overdue(actor=actor, today=today, zone=zone, source=ChangeSource.CLI)
+            seen = set(
+                Project.objects.visible_to(actor)
+                .filter(pk__in=[p.project_id for p in escalated])
+                .values_list("pk", flat=True)
+            )
+            for problem in escalated:
                 late = ((today or clock.today()) - problem.due_on).days
+                if problem.project_id in seen:
+                    what = f"{problem.project.code} {problem.project.name}「{problem.title}」"
+                else:  # escalated (the job covers every project), but not named to this user
+                    what = "1 个保密项目的问题"
                 self.stdout.write(
-                    f"  {zone.code} {problem.get_escalation_display()}:{problem.project.code} "
-                    f"{problem.project.name}「{problem.title}」逾期 {late} 天,责任人 {problem.owner}"
+                    f"  {zone.code} {problem.get_escalation_display()}:{what}逾期 {late} 天,责任人 {problem.owner}"
                 )
                 total += 1
         self.stdout.write(self.style.SUCCESS(f"共督办 {total} 个问题"))
