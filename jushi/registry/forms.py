@@ -7,6 +7,12 @@ from .choices import EnterpriseStatus
 from .models import Enterprise, Industry, Park, Zone
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+# A finer value than the field stores is refused, never rounded (0.001 亩 would silently become 0).
+LAND_AREA_ERRORS = {
+    "max_decimal_places": _("占地面积的最小单位为 0.01 亩(小数点后最多 2 位),不能四舍五入"),
+    "max_digits": _("占地面积过大:最多 10 位整数(亩)"),
+    "max_whole_digits": _("占地面积过大:最多 10 位整数(亩)"),
+}
 
 
 def parse_years(text: str) -> list[int]:
@@ -52,6 +58,7 @@ class EnterpriseForm(forms.ModelForm):
             "established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "entered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        error_messages = {"land_area_mu": LAND_AREA_ERRORS}
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from jushi.lib import uscc
 
+from ..forms import LAND_AREA_ERRORS
 from ..models import Enterprise, Industry, Park, Region, Zone
 
 
@@ -86,6 +87,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "reason",
         ]
         read_only_fields = ["is_synthetic", "created", "updated"]
+        extra_kwargs = {"land_area_mu": {"error_messages": LAND_AREA_ERRORS}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,8 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from jushi.core.choices import ChangeSource
@@ -9,6 +10,7 @@ from jushi.core.choices import ChangeSource
 from ..filtersets import EnterpriseFilterSet, IndustryFilterSet, ParkFilterSet, ZoneFilterSet
 from ..models import Enterprise, Industry, Park, Zone
 from ..services.enterprises import (
+    EnterpriseInUse,
     create_enterprise,
     delete_enterprise,
     enterprise_snapshot,
@@ -24,6 +26,12 @@ ACTIONS = {
     "partial_update": "change",
     "destroy": "delete",
 }
+
+
+class InUseError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "该企业仍有关联数据,不能删除"
+    default_code = "in_use"
 
 
 class RestrictedViewSetMixin:
@@ -103,6 +111,12 @@ class EnterpriseViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         saved.enterprise.refresh_from_db()
         return Response(self.get_serializer(saved.enterprise).data)
 
+    @extend_schema(
+        responses={
+            204: None,
+            409: OpenApiResponse(description="企业已有报表等数据,不能删除(改为注销或迁出);什么也没改"),
+        }
+    )
     def destroy(self, request, *args, **kwargs):
         enterprise = self.get_object()
         body_reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
@@ -114,6 +128,8 @@ class EnterpriseViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
                 source=ChangeSource.API,
                 reason=reason or "通过接口删除",
             )
+        except EnterpriseInUse as exc:
+            raise InUseError(exc.messages[0]) from exc
         except DjangoValidationError as exc:
             raise ValidationError({"detail": exc.messages}) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,7 @@ from jushi.lib import uscc
 
 from ..choices import EnterpriseStatus
 from ..querysets import EnterpriseQuerySet, SizeMembershipQuerySet
+from ..validators import validate_not_future, validate_plausible_date
 from .geography import Park, Zone
 from .industries import Industry
 
@@ -46,8 +47,10 @@ class Enterprise(models.Model):
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    established_on = models.DateField(_("成立日期"), null=True, blank=True)
-    entered_on = models.DateField(_("入区日期"), null=True, blank=True)
+    established_on = models.DateField(
+        _("成立日期"), null=True, blank=True, validators=[validate_plausible_date, validate_not_future]
+    )
+    entered_on = models.DateField(_("入区日期"), null=True, blank=True, validators=[validate_plausible_date])
     status = models.CharField(
         _("状态"), max_length=10, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING
     )
@@ -105,8 +108,8 @@ class SizeMembership(models.Model):
     year = models.PositiveSmallIntegerField(
         _("年份"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    entered_on = models.DateField(_("纳入日期"), null=True, blank=True)
-    exited_on = models.DateField(_("退出日期"), null=True, blank=True)
+    entered_on = models.DateField(_("纳入日期"), null=True, blank=True, validators=[validate_plausible_date])
+    exited_on = models.DateField(_("退出日期"), null=True, blank=True, validators=[validate_plausible_date])
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     objects = SizeMembershipQuerySet.as_manager()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import ParkKind, RegionLevel, ZoneLevel, ZoneType
 from ..querysets import ParkQuerySet, ZoneQuerySet
+from ..validators import validate_plausible_date
 
 code_validator = RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("只能包含小写字母、数字和连字符"))
 
@@ -54,7 +55,9 @@ class Zone(models.Model):
     area_km2 = models.DecimalField(
         _("规划面积(平方公里)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    established_on = models.DateField(_("设立日期"), null=True, blank=True)
+    established_on = models.DateField(
+        _("设立日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     description = models.TextField(_("简介"), blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 

@@ -1,9 +1,11 @@
 """Every change to an enterprise goes through these functions, whichever door it came in by."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
 from jushi.core import changelog
 from jushi.core.choices import ChangeAction
@@ -103,12 +105,40 @@ def update_enterprise(
     return Saved(enterprise, True)
 
 
-@transaction.atomic
-def delete_enterprise(*, actor, enterprise: Enterprise, source: str, reason: str) -> None:
-    _require(actor, "delete", enterprise.zone)
+class EnterpriseInUse(ValidationError):
+    """Records elsewhere (reports) hold on to the enterprise; deleting it would lose them."""
+
+
+def delete_blocker(enterprise: Enterprise) -> str:
+    """Why the enterprise cannot be deleted (reporter accounts, records that protect it), or "" if it can.
+
+    The upper floors (reporting) protect their rows with on_delete=PROTECT; asking the deletion collector
+    finds them without the registry knowing those models, and before anything is written.
+    """
     reporters = enterprise.reporters.count()
     if reporters:
-        raise ValidationError(f"该企业仍有 {reporters} 个企业填报账号,请先停用或改派这些账号后再删除")
+        return f"该企业仍有 {reporters} 个企业填报账号,请先停用或改派这些账号后再删除"
+    collector = Collector(using=router.db_for_write(Enterprise, instance=enterprise))
+    try:
+        collector.collect([enterprise])
+    except ProtectedError as exc:
+        held = exc.protected_objects
+    except RestrictedError as exc:
+        held = exc.restricted_objects
+    else:
+        return ""
+    counts = Counter(str(obj._meta.verbose_name) for obj in held)
+    what = "、".join(f"{name} {n} 条" for name, n in sorted(counts.items()))
+    return f"该企业已有{what},删除会丢失这些数据,不能删除;如企业已停止经营,请把状态改为“注销”或“迁出”"
+
+
+@transaction.atomic
+def delete_enterprise(*, actor, enterprise: Enterprise, source: str, reason: str) -> None:
+    """Delete an enterprise nothing else holds on to; EnterpriseInUse (a ValidationError) if something does."""
+    _require(actor, "delete", enterprise.zone)
+    blocker = delete_blocker(enterprise)
+    if blocker:
+        raise EnterpriseInUse(blocker, code="in_use")
     before = enterprise_snapshot(enterprise)
     pk = enterprise.pk
     changelog.record(

@@ -147,7 +147,7 @@ class DeleteGuardTests(PersonaTestCase):
         response = self.login(self.admin).post(
             reverse("registry:enterprise_delete", args=[self.ent_a.pk]), {"reason": "注销"}
         )
-        self.assertContains(response, "该企业仍有 1 个企业填报账号")
+        self.assertContains(response, "该企业仍有 1 个企业填报账号", status_code=409)
         self.assertTrue(Enterprise.objects.filter(pk=self.ent_a.pk).exists())
         self.assertEqual(ChangeLog.objects.count(), 0)
 

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 
 from jushi.core import clock
@@ -14,7 +14,9 @@ from ..filtersets import EnterpriseFilterSet
 from ..forms import EnterpriseForm
 from ..models import Enterprise, Industry, Park, Zone
 from ..services.enterprises import (
+    EnterpriseInUse,
     create_enterprise,
+    delete_blocker,
     delete_enterprise,
     enterprise_snapshot,
     update_enterprise,
@@ -28,10 +30,17 @@ def filtered_enterprises(request, action: str = "view"):
     return EnterpriseFilterSet(request.GET or None, queryset=base, request=request)
 
 
+def _bad_filter(filterset) -> bool:
+    # An invalid filter is dropped by django-filter, which would list (or export) everything instead.
+    return filterset.is_bound and not filterset.is_valid()
+
+
 @login_required
 def enterprise_list(request):
     filterset = filtered_enterprises(request)
-    qs = filterset.qs.select_related("zone", "park", "industry").order_by("zone__code", "name")
+    bad = _bad_filter(filterset)
+    qs = Enterprise.objects.none() if bad else filterset.qs
+    qs = qs.select_related("zone", "park", "industry").order_by("zone__code", "name")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     zones = Zone.objects.visible_to(request.user)
     query = request.GET.copy()
@@ -52,6 +61,7 @@ def enterprise_list(request):
             "can_import": request.user.can("import"),
             "can_export": request.user.can("export"),
         },
+        status=400 if bad else 200,
     )
 
 
@@ -62,7 +72,13 @@ def enterprise_export(request):
         raise Http404("格式应为 xlsx 或 csv")
     if not request.user.can("export"):
         raise PermissionDenied("无权导出企业名录")
-    return EnterpriseExporter(fmt, filtered_enterprises(request, "export").qs).response()
+    filterset = filtered_enterprises(request, "export")
+    if _bad_filter(filterset):
+        errors = ";".join(f"{name}: {' '.join(msgs)}" for name, msgs in filterset.errors.items())
+        return HttpResponseBadRequest(
+            f"筛选条件有误,未导出:{errors}", content_type="text/plain; charset=utf-8"
+        )
+    return EnterpriseExporter(fmt, filterset.qs).response()
 
 
 def _visible_or_404(request, pk, action="view"):
@@ -134,6 +150,8 @@ def enterprise_edit(request, pk):
 def enterprise_delete(request, pk):
     enterprise = _visible_or_404(request, pk, "delete")
     error = ""
+    status = 200
+    blocker = delete_blocker(enterprise)  # said before the user types a reason for nothing
     if request.method == "POST":
         reason = request.POST.get("reason", "").strip()
         if not reason:
@@ -143,9 +161,16 @@ def enterprise_delete(request, pk):
                 delete_enterprise(
                     actor=request.user, enterprise=enterprise, source=ChangeSource.WEB, reason=reason
                 )
+            except EnterpriseInUse as exc:
+                blocker, status = "; ".join(exc.messages), 409
             except ValidationError as exc:
                 error = "; ".join(exc.messages)
             else:
                 messages.success(request, f"已删除企业“{enterprise.name}”")
                 return redirect("registry:enterprise_list")
-    return render(request, "registry/enterprise_delete.html", {"enterprise": enterprise, "error": error})
+    return render(
+        request,
+        "registry/enterprise_delete.html",
+        {"enterprise": enterprise, "error": error, "blocker": blocker},
+        status=status,
+    )

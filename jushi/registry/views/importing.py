@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from jushi.core import uploads
 from jushi.core.choices import ChangeSource
-from jushi.lib.tabular import TableError, format_of, read_table
+from jushi.lib.tabular import TableError, format_of, limits, read_table
 
 from ..columns import ENTERPRISE_COLUMNS
 from ..models import Zone
@@ -69,7 +69,7 @@ def _run(request, data: bytes, info: dict, *, dry_run: bool):
 def enterprise_import(request):
     if not request.user.can("import"):
         raise PermissionDenied("无权导入企业")
-    context = {"columns": ENTERPRISE_COLUMNS, "max_mb": f"{settings.JUSHI_IMPORT_MAX_BYTES / 1048576:g}"}
+    context = {"columns": ENTERPRISE_COLUMNS, "import_limits": limits()}
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         stashed = _unstash(request, token)
