@@ -11,6 +11,7 @@ from jushi.core import clock
 
 from ..choices import STAGE_DATE_FIELD, Evidence, Light, SourceRegion, StageCode
 from ..models import ContractChange, Event, FundsRecord, Investor, Problem, Project, Stage
+from ..services.common import MAX_ID
 from ..services.pipeline import EDITABLE
 
 # Keys `advance` accepts in `fields`: what a project records (the services' editable fields) and the
@@ -268,7 +269,9 @@ class FundsInputSerializer(serializers.Serializer):
     source_region = serializers.ChoiceField(
         choices=SourceRegion.choices, required=False, help_text="资金来源地,默认同项目"
     )
-    attachment = serializers.IntegerField(required=False, allow_null=True, help_text="本项目附件的 id")
+    attachment = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text="本项目附件的 id"
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     confirm = serializers.BooleanField(default=False, help_text="金额超过 1000 亿元时须为 true")
 
@@ -299,7 +302,9 @@ class ContractInputSerializer(serializers.Serializer):
     effective_on = serializers.DateField(help_text="生效日期:不能早于签约日期,也不能晚于今天")
     new_investment = amount_field(help_text="新协议投资(万元)")
     reason = serializers.CharField(allow_blank=True, help_text="变更原因")
-    attachment = serializers.IntegerField(required=False, allow_null=True, help_text="补充协议附件的 id")
+    attachment = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text="补充协议附件的 id"
+    )
     confirm = serializers.BooleanField(default=False, help_text="金额超过 1000 亿元时须为 true")
 
 

@@ -449,14 +449,21 @@ def import_ledger(
     codes = {row.get(HEADER["code"], "").strip() for row in table.rows} - {""}
     projects = importer.projects(codes)
     seen: dict[str, int] = {}
+    same: dict[tuple, int] = {}  # a row's cells → its number: a row copied twice is a slip, not a project
     try:
         with transaction.atomic():
             for index, raw in enumerate(table.rows):
                 number = table.first_row_number + index
                 row = _Row(number, {keys[h]: v for h, v in raw.items() if h in keys}, importer.lookups)
+                cells = tuple(sorted((h, str(v).strip()) for h, v in raw.items() if h in keys))
                 if row.code in seen:
                     result.errors.append(RowError(number, HEADER["code"], f"与第 {seen[row.code]} 行重复"))
+                elif cells in same:
+                    result.errors.append(
+                        RowError(number, "整行", f"与第 {same[cells]} 行完全相同;同一项目请只填一行")
+                    )
                 else:
+                    same[cells] = number
                     if row.code:
                         seen[row.code] = number
                     try:

@@ -496,3 +496,19 @@ class ImportBoundsTests(LedgerTestCase):
         self.assertIn("最小单位为 0.01 亩", messages[(10, "用地(亩)")])
         self.assertIn("不能超过 50 个字", messages[(5, "投资方所在地区")])
         self.assertEqual(self.counts(), before)
+
+    def test_a_row_copied_twice_is_an_error_not_a_second_project(self):
+        before = self.counts()
+        row = {
+            "项目名称": "语料项目",
+            "投资方": "语料投资有限公司",
+            "协议总投资(万元)": "5000",
+            "线索日期": "2024-03-01",
+        }
+        result = import_ledger(
+            actor=self.admin, zone=self.kashgar, table=_table([row, dict(row)]), source=WEB, dry_run=False
+        )
+        self.assertEqual(
+            [str(e) for e in result.errors], ["第 3 行 整行: 与第 2 行完全相同;同一项目请只填一行"]
+        )
+        self.assertEqual(self.counts(), before)
