@@ -123,7 +123,8 @@ class SecurityGateMiddleware:
         return None
 
     def _password_age(self, request, user, name):
-        if name == "accounts:password_change" or not user.password_expired():
+        # The two-factor pages stay open: a required user enrols first, then changes the password.
+        if name in ("accounts:password_change", "accounts:two_factor_setup") or not user.password_expired():
             return None
         return self._refuse(
             request,

@@ -160,6 +160,19 @@ class TwoFactorTests(AccountsTestCase):
         response = self.client.get(reverse("registry:overview"))
         self.assertTrue(response["Location"].startswith(reverse("accounts:two_factor_setup")))
 
+    def test_expired_password_and_no_device_lead_to_enrolment_then_the_password_page(self):
+        self.admin.password_changed_at = self.admin.password_changed_at.replace(year=2020)
+        self.admin.save(update_fields=["password_changed_at"])
+        self.client.force_login(self.admin)
+        first = self.client.get(reverse("registry:overview"))
+        self.assertTrue(first["Location"].startswith(reverse("accounts:two_factor_setup")))
+        self.assertEqual(self.client.get(first["Location"]).status_code, 200)
+        device = TOTPDevice.objects.get(user=self.admin)
+        self.client.post(reverse("accounts:two_factor_setup"), {"code": code_for(device)})
+        second = self.client.get(reverse("registry:overview"))
+        self.assertTrue(second["Location"].startswith(reverse("accounts:password_change")))
+        self.assertEqual(self.client.get(second["Location"]).status_code, 200)
+
     def test_deploy_check_warns_when_two_factor_is_off(self):
         self.assertEqual(check_two_factor(None), [])
         with self.settings(JUSHI_2FA_REQUIRED=False):
