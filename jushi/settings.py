@@ -154,6 +154,10 @@ AXES_LOCKOUT_CALLABLE = "jushi.accounts.views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # "此后失败登录 N 次" after the next login
 AXES_RESET_ON_SUCCESS = False  # a correct password must not wipe the IP's count of guesses
 AXES_VERBOSE = False
+# Reverse proxies in front of Jushi that append to X-Forwarded-For (nginx of docs/GUIDE.md: 1). Without
+# it every attempt would count against the proxy's address. Default: 1 behind HTTPS (JUSHI_HTTPS=1), else 0.
+JUSHI_PROXY_COUNT = int(os.environ.get("JUSHI_PROXY_COUNT", "1" if _flag("JUSHI_HTTPS") else "0"))
+AXES_CLIENT_IP_CALLABLE = "jushi.accounts.backends.client_ip"
 # Passwords of staff-type roles (and superusers) expire after this many days; 0 turns expiry off.
 JUSHI_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("JUSHI_PASSWORD_MAX_AGE_DAYS", 180))
 # A session unused this long is logged out; any session ends this long after login.

@@ -145,3 +145,42 @@ class LastLoginNoticeTests(AccountsTestCase):
         self.client.post(reverse("logout"))
         notes = self.messages(self.login())
         self.assertTrue(notes[0].endswith("此后失败登录 0 次"), notes)
+
+
+class ClientAddressTests(AccountsTestCase):
+    """Behind the guide's nginx every request comes from 127.0.0.1: the per-IP lockout must count the
+    client's address from X-Forwarded-For, or five failures anywhere would lock out everyone."""
+
+    def setUp(self):
+        super().setUp()
+        self.enterContext(self.settings(JUSHI_PROXY_COUNT=1))
+        self.alice = make_user("alice")
+
+    def login(self, password, forwarded):
+        return self.client.post(
+            reverse("login"),
+            {"username": "alice" if password == PASSWORD else "nobody", "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    def test_failures_from_one_client_do_not_lock_another_behind_the_same_proxy(self):
+        for n in range(5):
+            self.login("wrong-Password-1", f"10.0.0.{n}, 203.0.113.7")  # a spoofed left part changes nothing
+        self.assertEqual(self.login(PASSWORD, "198.51.100.2").status_code, 302)
+        self.client.post(reverse("logout"))
+        self.assertEqual(self.login(PASSWORD, "203.0.113.7").status_code, 429)
+
+    def test_client_ip_reads_the_trusted_hop(self):
+        from django.test import RequestFactory
+
+        from jushi.accounts.backends import client_ip
+
+        request = RequestFactory().get(
+            "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7"
+        )
+        self.assertEqual(client_ip(request), "203.0.113.7")
+        request.META["HTTP_X_FORWARDED_FOR"] = "not-an-ip"
+        self.assertEqual(client_ip(request), "127.0.0.1")
+        with self.settings(JUSHI_PROXY_COUNT=0):
+            self.assertEqual(client_ip(request), "127.0.0.1")
