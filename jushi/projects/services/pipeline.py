@@ -558,14 +558,24 @@ def resolve_duplicate(*, actor, project: Project, decision: str, source: str, re
             before=before,
             after=snapshot(project),
             source=source,
-            reason=reason
-            or ("确认为新项目" if decision == "new" else f"合并到 {original.code} {original.name}"),
+            reason=reason or _merge_reason(decision, original, project),
             zone_id=project.zone_id,
         )
         ledger.refresh_later(
             project.zone, [project.signed_on, project.started_on, *(moved if decision == "merge" else [])]
         )
     return project
+
+
+def _merge_reason(decision: str, original: Project, project: Project) -> str:
+    """The change log's reason for a duplicate decision. The duplicate's history shows it on the
+    duplicate's page, so a confidential original (that page's readers may not see) is not named there;
+    the entry's `duplicate_of` still records which project it was."""
+    if decision == "new":
+        return "确认为新项目"
+    if original.confidential and not project.confidential:
+        return "合并到原项目(保密项目)"
+    return f"合并到 {original.code} {original.name}"
 
 
 def create_event(*, actor, zone: Zone, data: dict, source: str) -> Event:

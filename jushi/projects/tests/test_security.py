@@ -358,6 +358,11 @@ class ConfidentialTests(LedgerTestCase):
         response = self.client.get(f"/projects/{twin.pk}/")
         self.assertContains(response, "保密项目")
         self.assertNotContains(response, self.secret.code)
+        response = self.client.post(f"/projects/{twin.pk}/duplicate/", {"decision": "merge"}, follow=True)
+        self.assertContains(response, "已合并到原项目(保密项目)")  # the message, and the history's reason
+        self.assertNotContains(response, self.secret.code)  # the twin shares its name, not its code
+        twin.refresh_from_db()
+        self.assertEqual(twin.duplicate_status, "merged")
 
 
 def _text(response) -> str:
