@@ -164,6 +164,44 @@ class DutyAdminTests(AccountsTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertFalse(AccessAttempt.objects.filter(username="staff").exists())
 
+    def test_secadmin_resets_two_factor_from_the_admin(self):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.create(user=self.staff, name="phone", confirmed=True)
+        self.client.force_login(self.anquan)
+        response = self.client.post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "reset_two_factor", "_selected_action": [self.staff.pk]},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(TOTPDevice.objects.filter(user=self.staff).exists())
+
+    def test_sysadmin_creates_accounts_with_a_complex_password(self):
+        self.client.force_login(self.xitong)
+        url = reverse("admin:accounts_user_add")
+        weak = self.client.post(
+            url,
+            {
+                "username": "newbie",
+                "usable_password": "true",
+                "password1": "abcdefghijk",
+                "password2": "abcdefghijk",
+            },
+        )
+        self.assertContains(weak, "当前只有 1 类")
+        self.assertFalse(User.objects.filter(username="newbie").exists())
+        ok = self.client.post(
+            url,
+            {
+                "username": "newbie",
+                "usable_password": "true",
+                "password1": "Newbie-2025x",
+                "password2": "Newbie-2025x",
+            },
+        )
+        self.assertEqual(ok.status_code, 302)
+        self.assertEqual(User.objects.get(username="newbie").role, Role.LEADER)
+
     def test_only_security_administrators_get_the_security_actions(self):
         self.client.force_login(self.xitong)
         page = self.client.get(reverse("admin:accounts_user_changelist")).content.decode()
