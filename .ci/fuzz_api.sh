@@ -7,7 +7,7 @@
 #
 # FUZZ_EXAMPLES (25) examples per operation, FUZZ_PORT (8765), FUZZ_OUT (test-artifacts/fuzz),
 # FUZZ_USERS ("tongji qiye"): the logins to fuzz as, FUZZ_MIN_OPERATIONS (40): fewer tested fails the run,
-# FUZZ_MAX_TIME (150): seconds per login at most, so the step fits CI (every operation is still tested).
+# FUZZ_MAX_TIME (120): seconds per login at most, so the step fits CI (every operation is still tested).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -18,7 +18,7 @@ OUT=${FUZZ_OUT:-$ROOT/test-artifacts/fuzz}
 EXAMPLES=${FUZZ_EXAMPLES:-25}
 USERS=${FUZZ_USERS:-tongji qiye}
 MIN_OPERATIONS=${FUZZ_MIN_OPERATIONS:-40}
-MAX_TIME=${FUZZ_MAX_TIME:-150}
+MAX_TIME=${FUZZ_MAX_TIME:-120}
 mkdir -p "$OUT"
 rm -f "$OUT"/*.xml "$OUT"/*.log
 
