@@ -17,6 +17,7 @@ from .. import ledger
 from ..choices import DuplicateStatus, SourceRegion, StageCode
 from ..models import Event, Investor, Project, Stage, StageChange
 from ..models.pipeline import normalize_name
+from ..querysets import sees_confidential
 from .common import (
     ProjectError,
     StaleProject,
@@ -159,6 +160,12 @@ def _number_taken(zone: Zone, prefix: str, number: int) -> bool:
     return any(_code_number(c, prefix) == number for c in codes.values_list("code", flat=True))
 
 
+def _may_mark_confidential(actor, cleaned: dict, errors: dict) -> None:
+    """Only those who may see confidential projects mark one: anyone else would lose it from sight."""
+    if cleaned.get("confidential") and not sees_confidential(actor):
+        errors["confidential"] = "只有管理员、招商局和项目办可以将项目设为保密"
+
+
 def _next_code(zone: Zone, year: int) -> str:
     """The next code of the zone's year from its sequence row, locked until the caller's transaction
     ends; a number some imported or legacy code already uses is skipped. The row starts after the
@@ -259,6 +266,7 @@ def create_project(
     errors: dict = {}
     investor = _investor(data, errors)
     cleaned = _clean(zone, data, errors, confirm=confirm, creating=True)
+    _may_mark_confidential(actor, cleaned, errors)
     lead_on = date(data.get("lead_on") or clock.today(), "lead_on", errors)
     raise_errors(errors)
     with transaction.atomic():
@@ -303,6 +311,7 @@ def update_project(*, actor, project: Project, data: dict, source: str, confirm:
     ensure_project(actor, project)
     errors: dict = {}
     cleaned = _clean(project.zone, data, errors, confirm=confirm, creating=False)
+    _may_mark_confidential(actor, cleaned, errors)
     if "investor_name" in data or "credit_code" in data:
         investor = _investor(data, errors)
         if investor is not None:

@@ -340,6 +340,22 @@ class ConfidentialTests(LedgerTestCase):
         self.assertIn("已导出 1 个项目", out.getvalue())
         self.assertUnnamed(path.read_bytes().decode("utf-8-sig"), "jushi projects export")
 
+    def test_only_those_who_may_see_it_mark_a_project_confidential(self):
+        with self.assertRaises(ProjectError) as caught:
+            services.create_project(
+                actor=self.reviewer,
+                zone=self.kashgar,
+                data={"name": "新洽谈项目", "investor_name": "某公司", "confidential": True},
+                source=WEB,
+            )
+        self.assertIn("只有管理员、招商局和项目办", caught.exception.errors["confidential"])
+        with self.assertRaises(ProjectError):
+            services.update_project(
+                actor=self.reviewer, project=self.public, data={"confidential": True}, source=WEB
+            )
+        self.public.refresh_from_db()
+        self.assertFalse(self.public.confidential)
+
     def test_a_duplicate_of_it_does_not_reveal_its_code(self):
         rows = [{"项目名称": SECRET + "二期", "投资方": SECRET_INVESTOR, "线索日期": "2024-06-21"}]
         result = import_ledger(
