@@ -1,4 +1,5 @@
-"""Holding an uploaded file between its dry run and the user's confirmation.
+"""Reading an uploaded import file within its cap, and holding it between its dry run and the user's
+confirmation.
 
 The file is written under UPLOAD_DIR with a random token kept in the user's session, so a confirmation
 can only use a file this session uploaded. Unconfirmed files older than a day are cleared.
@@ -10,7 +11,17 @@ from pathlib import Path
 
 from django.conf import settings
 
-from jushi.lib.tabular import format_of
+from jushi.lib.tabular import MB, TableError, format_of
+
+
+def read_upload(upload, *, max_bytes: int | None = None) -> bytes:
+    """The bytes of an uploaded file, refused (TableError) by its name and declared size before a byte
+    is read into memory: Django spools a large upload to disk, `upload.read()` would load it whole."""
+    limit = settings.JUSHI_IMPORT_MAX_BYTES if max_bytes is None else max_bytes
+    format_of(upload.name)
+    if upload.size > limit:
+        raise TableError(f"文件大小 {upload.size / MB:.1f} MB,超过上限 {limit / MB:.1f} MB")
+    return upload.read(limit + 1)  # never more than the cap, whatever the size claimed
 
 
 def _path(token: str, filename: str) -> Path:

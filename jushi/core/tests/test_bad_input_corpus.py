@@ -301,3 +301,32 @@ def _make(name: str, case: str):
 for _door in DOORS:
     for _case in _cases(_door):
         setattr(BadInputCorpusTests, f"test_{_door.name}_{_case}", _make(_door.name, _case))
+
+
+class UploadReadingTests(unittest.TestCase):
+    """The doors read an upload through jushi.core.uploads.read_upload: refused by its size before reading."""
+
+    def test_an_upload_over_the_cap_is_refused_before_it_is_read(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from jushi.core.uploads import read_upload
+
+        class Unread(SimpleUploadedFile):
+            def read(self, *args):
+                raise AssertionError("read before its size was checked")
+
+        big = Unread("big.csv", b"x" * 2001)
+        with self.assertRaisesRegex(TableError, "超过上限"):
+            read_upload(big, max_bytes=2000)
+        with self.assertRaisesRegex(TableError, "不是 CSV 或 XLSX"):
+            read_upload(Unread("list.exe", b"x"), max_bytes=2000)
+        self.assertEqual(read_upload(SimpleUploadedFile("ok.csv", b"a\n1\n"), max_bytes=2000), b"a\n1\n")
+
+    def test_a_file_claiming_a_small_size_is_still_read_only_up_to_the_cap(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from jushi.core.uploads import read_upload
+
+        liar = SimpleUploadedFile("liar.csv", b"x" * 5000)
+        liar.size = 10
+        self.assertEqual(len(read_upload(liar, max_bytes=2000)), 2001)  # and read_table then refuses it

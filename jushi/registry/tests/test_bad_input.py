@@ -119,6 +119,12 @@ class FilterBoundsTests(PersonaTestCase):
             self.assertEqual(response.status_code, 400, url)
             self.assertIn(field, response.json(), url)
 
+    def test_odd_ids_in_the_path_are_404_not_500(self):
+        client = self.login(self.admin)
+        for pk in ["abc", "-1", "1e30", str(2**63), "99999999999999999999"]:
+            self.assertEqual(client.get(f"/api/enterprises/{pk}/").status_code, 404, pk)
+        self.assertEqual(client.get(f"/registry/enterprises/{2**63}/").status_code, 404)
+
     def test_year_filter_message_is_chinese_and_in_range_years_work(self):
         client = self.login(self.admin)
         self.assertEqual(

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from jushi.core import uploads
 from jushi.core.choices import ChangeSource
-from jushi.lib.tabular import TableError, format_of, limits, read_table
+from jushi.lib.tabular import TableError, limits, read_table
 
 from ..columns import ENTERPRISE_COLUMNS
 from ..models import Zone
@@ -98,16 +98,10 @@ def enterprise_import(request):
             "zone": form.cleaned_data["zone"].code if form.cleaned_data["zone"] else "",
         }
         try:
-            format_of(upload.name)
-            if upload.size > settings.JUSHI_IMPORT_MAX_BYTES:
-                raise TableError(
-                    f"文件大小 {upload.size / 1048576:.1f} MB,超过上限 "
-                    f"{settings.JUSHI_IMPORT_MAX_BYTES / 1048576:.1f} MB"
-                )
+            data = uploads.read_upload(upload)
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
-            data = upload.read()
             result, errors = _run(request, data, {"filename": upload.name, **info}, dry_run=True)
             context.update(result=result, errors=errors, info={"filename": upload.name, **info})
             if result is not None and not errors:
