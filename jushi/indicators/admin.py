@@ -1,13 +1,36 @@
+"""The catalog and the zones' figures in Django's admin: read-only except for national admins
+(superusers). The pages and services are where zone staff change their own indicators, figures and
+targets, each change logged with its zone; the admin would bypass that log."""
+
 from django.contrib import admin
+
+from jushi.registry.models import Zone
 
 from .models import DeptFigure, Indicator, Plan, Result, Target
 
 
+class NationalOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class ZoneRowsAdmin(NationalOnlyAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(zone__in=Zone.objects.visible_to(request.user))
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(NationalOnlyAdmin):
     list_display = [
         "code",
         "name",
+        "zone",
         "unit",
         "source",
         "aggregation",
@@ -18,25 +41,28 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_filter = ["source", "growth_method", "is_active"]
     search_fields = ["code", "name"]
 
+    def get_queryset(self, request):
+        return Indicator.objects.visible_to(request.user)
+
 
 @admin.register(DeptFigure)
-class DeptFigureAdmin(admin.ModelAdmin):
+class DeptFigureAdmin(ZoneRowsAdmin):
     list_display = ["zone", "indicator", "period", "value", "official_growth", "caliber", "is_synthetic"]
     list_filter = ["zone", "indicator"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ZoneRowsAdmin):
     list_display = ["zone", "indicator", "year", "value", "growth"]
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ZoneRowsAdmin):
     list_display = ["name", "zone", "indicator", "base_year", "base_value", "multiple", "end_year"]
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(ZoneRowsAdmin):
     list_display = ["zone", "scope", "scope_key", "indicator", "period", "value", "growth", "growth_method"]
     list_filter = ["zone", "scope", "indicator"]
     readonly_fields = [f.name for f in Result._meta.fields]

@@ -138,7 +138,10 @@ def compute(zone: Zone, period: Period, *, indicators=None, cache: dict | None =
     code = stored_period(period)
     month_period = Period.parse(code)
     previous_period = month_period.previous()
-    indicators = list(Indicator.objects.filter(is_active=True)) if indicators is None else indicators
+    if indicators is None:
+        indicators = list(Indicator.objects.filter(is_active=True))
+    # The national catalog and this zone's own indicators: another zone's own are none of its business.
+    indicators = [i for i in indicators if i.zone_id is None or i.zone_id == zone.pk]
     results: list[Result] = []
     now: dict[str, Decimal | None] = {}
     before: dict[str, Decimal | None] = {}

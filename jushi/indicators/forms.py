@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from jushi.registry.models import Zone
 
@@ -43,6 +44,9 @@ class FigureForm(forms.Form):
         self.fields["zone"].queryset = zones
         if zones.count() == 1:
             self.fields["zone"].initial = zones.first()
+        # national indicators and the own ones of the zones offered (the service checks the pair)
+        indicators = self.fields["indicator"].queryset
+        self.fields["indicator"].queryset = indicators.filter(Q(zone__isnull=True) | Q(zone__in=zones))
 
 
 class FigureImportForm(forms.Form):
@@ -64,12 +68,18 @@ class TargetForm(forms.Form):
         self.fields["zone"].queryset = zones
         if zones.count() == 1:
             self.fields["zone"].initial = zones.first()
+        # national indicators and the own ones of the zones offered (the service checks the pair)
+        indicators = self.fields["indicator"].queryset
+        self.fields["indicator"].queryset = indicators.filter(Q(zone__isnull=True) | Q(zone__in=zones))
 
 
 class IndicatorForm(forms.ModelForm):
+    """A new indicator: a zone's own (the zones the user may change), or national for a national admin."""
+
     class Meta:
         model = Indicator
         fields = [
+            "zone",
             "code",
             "name",
             "unit",
@@ -84,9 +94,25 @@ class IndicatorForm(forms.ModelForm):
         ]
         widgets = {"formula": forms.TextInput(attrs={"placeholder": "如 IND_RD / IND_REV * 100"})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, zones, national: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [(c.value, c.label) for c in (Source.DEPT, Source.CALC)]
+        self.zones, self.national = zones, national
+        field = self.fields["zone"]
+        field.queryset = zones
+        field.required = False  # see clean_zone
+        field.empty_label = "全国(全部开发区)" if national else None
+        field.help_text = "不选为全国指标" if national else "本开发区自己的指标,只在本开发区计算和显示"
+        if not national and zones.count() == 1:
+            field.initial = zones.first().pk
+
+    def clean_zone(self):
+        zone = self.cleaned_data.get("zone")
+        if zone is None and not self.national:
+            if self.zones.count() != 1:
+                raise forms.ValidationError("请选择开发区")
+            zone = self.zones.first()
+        return zone
 
     def validate_unique(self):  # the service reports a duplicate code with the other errors
         pass

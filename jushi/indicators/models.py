@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jushi.core import scopes
 from jushi.core.choices import ChangeSource
 from jushi.lib import growth, wording
 from jushi.lib.periods import Period, PeriodError
@@ -32,8 +33,38 @@ def validate_period_code(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
+class IndicatorQuerySet(models.QuerySet):
+    """National indicators (no zone) for everyone; a zone's own within that zone's scope."""
+
+    def visible_to(self, user):
+        scope = scopes.scope_of(user)
+        if scope == scopes.NOBODY:
+            return self.none()
+        if scope.all_zones:
+            return self
+        if scope.enterprise_id is not None:
+            return self.filter(zone__isnull=True)
+        return self.filter(models.Q(zone__isnull=True) | models.Q(zone_id__in=scope.zone_ids))
+
+    def for_zone(self, zone_id):
+        """What is computed for a zone: the national catalog and the zone's own indicators."""
+        return self.filter(models.Q(zone__isnull=True) | models.Q(zone_id=zone_id))
+
+
 class Indicator(models.Model):
+    """A catalog entry. Without a zone it is national (changed by national admins only); with one it is
+    that zone's own, computed and shown only there."""
+
     code = models.CharField(_("指标代码"), max_length=30, unique=True, validators=[indicator_code_validator])
+    zone = models.ForeignKey(
+        Zone,
+        verbose_name=_("开发区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("空为全国指标"),
+    )
     name = models.CharField(_("指标名称"), max_length=60)
     unit = models.CharField(_("计量单位"), max_length=20, help_text=_("显示单位,如 亿元、户、%"))
     source = models.CharField(_("来源"), max_length=6, choices=Source.choices)
@@ -71,6 +102,8 @@ class Indicator(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "code"]

@@ -61,7 +61,12 @@ class FigureError(ValueError):
         super().__init__("; ".join(f"{HEADERS.get(k, k)}: {v}" for k, v in errors.items()))
 
 
-def _number(text, what: str, errors: dict, key: str, *, percent: bool = False) -> Decimal | None:
+def _number(
+    text, what: str, errors: dict, key: str, *, percent: bool = False, field=None, unit: str = ""
+) -> Decimal | None:
+    """A typed number, or None for blank; a problem goes to errors[key]. With `field` (the model's
+    DecimalField) the number must fit it: within its digits, and never rounded (0.00001 would be
+    stored as 0), so finer figures are refused naming the smallest unit."""
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     try:
@@ -72,6 +77,16 @@ def _number(text, what: str, errors: dict, key: str, *, percent: bool = False) -
     if not value.is_finite() or abs(value) >= MAX_AMOUNT:
         errors[key] = f"{what}超出范围"
         return None
+    if field is not None:
+        places = field.decimal_places - (2 if percent else 0)  # a percentage is stored as a fraction
+        limit = Decimal(10) ** (field.max_digits - field.decimal_places + (2 if percent else 0))
+        smallest = Decimal(1).scaleb(-places)
+        if abs(value) >= limit:
+            errors[key] = f"{what}超出范围(绝对值应小于 {limit:f}{'%' if percent else unit})"
+            return None
+        if value != value.quantize(smallest):
+            errors[key] = f"{what}最小单位为 {smallest:f}{'%' if percent else unit},请勿填写更多小数位"
+            return None
     if percent:
         if value <= -100:
             errors[key] = "增速不能低于 -100%"
@@ -166,11 +181,20 @@ def clean_figure(
     except PeriodError as exc:
         errors["period"] = str(exc)
         parsed = None
+    unit = indicator.unit if indicator is not None else ""
+    field = DeptFigure._meta.get_field
     cleaned = {
         "period": parsed.code if parsed else "",
-        "value": _number(value, "数值", errors, "value"),
-        "last_year": _number(last_year, "上年同期", errors, "last_year"),
-        "official_growth": _number(official_growth_pct, "官方增速", errors, "official_growth", percent=True),
+        "value": _number(value, "数值", errors, "value", field=field("value"), unit=unit),
+        "last_year": _number(last_year, "上年同期", errors, "last_year", field=field("last_year"), unit=unit),
+        "official_growth": _number(
+            official_growth_pct,
+            "官方增速",
+            errors,
+            "official_growth",
+            percent=True,
+            field=field("official_growth"),
+        ),
     }
     for key, text in zip(TEXTS, (caliber, note, explanation), strict=True):
         cleaned[key] = (text or "").strip()
@@ -231,6 +255,7 @@ def save_figure(
     """Create or update one department figure; the zone's results for the period follow after commit
     (an import passes refresh=False and recomputes each zone and period once)."""
     _ensure(actor, zone)
+    indicator = _usable(indicator, zone)
     cleaned = clean_figure(
         indicator=indicator,
         period=period,
@@ -330,7 +355,7 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
         code = get["indicator"].strip().upper()
         try:
             cleaned = clean_figure(
-                indicator=indicators.get(code),
+                indicator=_usable(indicators.get(code), zone),
                 period=get["period"],
                 value=get["value"],
                 last_year=get["last_year"],
@@ -426,6 +451,7 @@ def set_target(
     """Set (or change) a zone's annual target for an indicator: an amount, a growth rate, or both."""
     _ensure(actor, zone)
     errors: dict[str, str] = {}
+    indicator = _usable(indicator, zone)
     if indicator is None:
         errors["indicator"] = "未知的指标代码"
     try:
@@ -434,8 +460,14 @@ def set_target(
             raise ValueError
     except ValueError:
         errors["year"] = "年度应为 2000 到 2100 之间的整数"
-    cleaned_value = _number(value, "目标值", errors, "value")
-    cleaned_growth = _number(growth_pct, "目标增速", errors, "growth", percent=True)
+    field = Target._meta.get_field
+    unit = indicator.unit if indicator is not None else ""
+    cleaned_value = _number(value, "目标值", errors, "value", field=field("value"), unit=unit)
+    cleaned_growth = _number(growth_pct, "目标增速", errors, "growth", percent=True, field=field("growth"))
+    note = (note or "").strip()
+    note_limit = field("note").max_length
+    if len(note) > note_limit:  # refused, never cut
+        errors["note"] = f"最多 {note_limit} 个字,现有 {len(note)} 个字;请删减后再保存"
     if not errors and cleaned_value is None and cleaned_growth is None:
         errors["value"] = "目标值和目标增速至少填一项"
     if errors:
@@ -444,7 +476,7 @@ def set_target(
         target = Target.objects.filter(zone=zone, indicator=indicator, year=year).first()
         before = snapshot(target) if target else None
         target = target or Target(zone=zone, indicator=indicator, year=year)
-        target.value, target.growth, target.note = cleaned_value, cleaned_growth, note.strip()[:200]
+        target.value, target.growth, target.note = cleaned_value, cleaned_growth, note
         target.set_by = actor if actor.pk else None
         target.save()
         record(
@@ -459,13 +491,40 @@ def set_target(
     return target
 
 
-def add_indicator(*, actor, data: dict, source: str) -> Indicator:
-    """A zone's own indicator: a department figure, or a formula over other indicators' codes.
+NATIONAL_ONLY = "全国指标目录只能由全国管理员修改;可添加本开发区自己的指标"
 
-    The formula must parse, name only indicators that exist (not itself) and not close a cycle."""
+
+def ensure_may_change_indicator(actor, indicator: Indicator) -> None:
+    """National indicators: superusers only. A zone's own: staff who may change that zone."""
     if not can(actor, "change") or not can(actor, "import"):
         raise PermissionDenied("无权修改指标目录")
+    if indicator.zone_id is None:
+        if not actor.is_superuser:
+            raise PermissionDenied(NATIONAL_ONLY)
+    elif not Zone.objects.restrict(actor, "change").filter(pk=indicator.zone_id).exists():
+        raise PermissionDenied("无权修改该开发区的指标")
+
+
+def _usable(indicator: Indicator | None, zone: Zone) -> Indicator | None:
+    """The indicator if the zone may hold figures of it (national, or the zone's own), else None."""
+    if indicator is None or indicator.zone_id not in (None, zone.pk):
+        return None
+    return indicator
+
+
+def add_indicator(*, actor, data: dict, source: str) -> Indicator:
+    """An indicator: a department figure, or a formula over other indicators' codes. With `zone` in
+    `data` it is that zone's own; without, national (national admins only).
+
+    The formula must parse, name only indicators the new one can see (national ones, and the zone's
+    own for a zone's indicator; not itself) and not close a cycle."""
+    if "zone" not in data and not actor.is_superuser:  # zone staff add their own zone's indicator
+        zones = list(Zone.objects.restrict(actor, "change")[:2])
+        if len(zones) != 1:
+            raise FigureError({"zone": "请选择开发区"})
+        data = {**data, "zone": zones[0]}
     indicator = Indicator(**data)
+    ensure_may_change_indicator(actor, indicator)
     errors: dict[str, str] = {}
     try:
         indicator.full_clean()
@@ -474,7 +533,7 @@ def add_indicator(*, actor, data: dict, source: str) -> Indicator:
     if indicator.source == Source.ENT:
         errors.setdefault("source", "企业报表来源的指标随报表表式提供;自定义指标请选部门数据或计算")
     if indicator.source == Source.CALC and "formula" not in errors:
-        others = list(Indicator.objects.filter(is_active=True))
+        others = list(Indicator.objects.filter(is_active=True).for_zone(indicator.zone_id))
         codes = frozenset(i.code for i in others) | {indicator.code}
         try:
             names = engine.formula_names(indicator.formula, codes)
@@ -501,5 +560,6 @@ def add_indicator(*, actor, data: dict, source: str) -> Indicator:
             before=None,
             after=snapshot(indicator),
             source=source,
+            zone_id=indicator.zone_id,
         )
     return indicator

@@ -340,7 +340,7 @@ def _pct(rate: Decimal | None) -> Decimal | None:
 def indicator_detail(request, code: str):
     """One indicator: every period of one zone (its value, last year's, growth and basis), the parks' and
     industries' figures for a period, and the same as a spreadsheet."""
-    indicator = get_object_or_404(Indicator, code=code)
+    indicator = get_object_or_404(Indicator.objects.visible_to(request.user), code=code)
     zones = list(visible_zones(request.user).order_by("name"))
     zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0] if zones else None)
     rows, parts, period = [], [], None
@@ -428,7 +428,7 @@ def _divisions(zone, indicator, period) -> list[str]:
 @login_required
 def ranking(request):
     """Every zone in scope on one indicator and period, ranked by growth (or by value when there is none)."""
-    indicators = Indicator.objects.filter(is_active=True)
+    indicators = Indicator.objects.visible_to(request.user).filter(is_active=True)
     indicator = indicators.filter(code=request.GET.get("indicator", "IND_GO")).first() or indicators.first()
     zones = visible_zones(request.user)
     results = Result.objects.filter(zone__in=zones, indicator=indicator, scope=Scope.ZONE).select_related(
@@ -556,8 +556,10 @@ def _drivers(zone: Zone, period: Period, top: int = 5) -> dict | None:
 @login_required
 def catalog(request):
     """The indicator catalog; staff add their own department or formula indicators."""
-    may_add = can(request.user, "change") and can(request.user, "import")
-    form = IndicatorForm(request.POST or None)
+    zones = editable_zones(request.user)
+    national = request.user.is_superuser
+    may_add = can(request.user, "change") and can(request.user, "import") and (national or zones.exists())
+    form = IndicatorForm(request.POST or None, zones=zones, national=national)
     if request.method == "POST":
         if not may_add:
             raise PermissionDenied("无权修改指标目录")
@@ -570,7 +572,8 @@ def catalog(request):
             else:
                 messages.success(request, f"已添加指标 {indicator.code} {indicator.name}")
                 return redirect("indicators:catalog")
-    context = {"indicators": Indicator.objects.all(), "form": form, "may_add": may_add}
+    indicators = Indicator.objects.visible_to(request.user).select_related("zone")
+    context = {"indicators": indicators, "form": form, "may_add": may_add, "national": national}
     return render(request, "indicators/catalog.html", context)
 
 

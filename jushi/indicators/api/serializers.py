@@ -31,12 +31,16 @@ class IndicatorSerializer(serializers.ModelSerializer):
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     growth_method_display = serializers.CharField(source="get_growth_method_display", read_only=True)
     price_basis_display = serializers.CharField(source="get_price_basis_display", read_only=True)
+    zone = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="开发区代码;空为全国指标"
+    )
 
     class Meta:
         model = Indicator
         fields = [
             "code",
             "name",
+            "zone",
             "unit",
             "source",
             "source_display",

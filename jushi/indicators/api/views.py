@@ -153,7 +153,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = super().get_queryset().visible_to(self.request.user)
         if self.action == "list" and self.request.query_params.get("all", "").lower() not in (
             "1",
             "true",

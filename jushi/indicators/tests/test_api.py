@@ -55,6 +55,7 @@ class IndicatorApiTests(DemoBase):
             by_code["GDP"],
             {
                 "code": "GDP",
+                "zone": None,  # national
                 "name": "地区生产总值",
                 "unit": "亿元",
                 "source": "DEPT",

@@ -91,8 +91,15 @@ def _post(client, **overrides):
 @pytest.fixture
 def staff_client(client, django_user_model):
     from jushi.accounts.choices import Role
+    from jushi.registry.choices import ZoneLevel, ZoneType
+    from jushi.registry.models import Region, UserScope, Zone
 
+    region = Region.objects.create(code="653101", name="喀什市", level="county")
+    zone = Zone.objects.create(
+        code="kashgar", name="喀什经济开发区", level=ZoneLevel.NATIONAL, kind=ZoneType.ETDZ, region=region
+    )
     user = django_user_model.objects.create_user("admin1", password="x", role=Role.ADMIN)
+    UserScope.objects.create(user=user).zones.set([zone])  # a zone's staff add that zone's own indicators
     client.force_login(user)
     return client
 
