@@ -460,7 +460,8 @@ def parse_number(text, spec: FieldSpec) -> Decimal | None:
     if spec.value_type == ValueType.INTEGER and value != value.to_integral_value():
         raise ValueError("应为整数")
     if value != value.quantize(_QUANTUM[spec.decimals]):  # below MAX_ABS, so quantize cannot overflow
-        raise ValueError(f"最多 {spec.decimals} 位小数")
+        smallest = _QUANTUM[spec.decimals]  # refused, never rounded (0.001 would be stored as 0)
+        raise ValueError(f"最多 {spec.decimals} 位小数,最小单位为 {smallest:f} {spec.unit}")
     return value
 
 

@@ -256,3 +256,19 @@ class ReportingInputTests(ReportingTestCase):
             response = self.login(self.reviewer).post(url, {"enterprise": [bad]}, follow=True)
             self.assertContains(response, "企业: 编号无效,未催报任何企业")
             self.assertFalse(Notification.objects.exists())
+
+
+def test_a_figure_finer_than_its_field_is_refused_naming_the_smallest_unit():
+    from decimal import Decimal
+
+    from jushi.reporting.checks import FieldSpec, parse_number
+
+    spec = FieldSpec("gross_output", "工业总产值", "千元", "flow", False, "decimal", 1, False)
+    for text in ("0.01", "0.001"):
+        try:
+            parse_number(text, spec)
+        except ValueError as exc:
+            assert str(exc) == "最多 1 位小数,最小单位为 0.1 千元"
+        else:
+            raise AssertionError(f"{text} was accepted")
+    assert parse_number("0.1", spec) == Decimal("0.1")
