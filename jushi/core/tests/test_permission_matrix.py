@@ -19,6 +19,7 @@ import traceback
 from io import StringIO
 
 import openpyxl
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -144,11 +145,11 @@ def build_objects():
         attachment.file.save(f"{variant}.txt", ContentFile(b"test"), save=True)
         media[variant] = attachment.pk
 
-    chain_k = Chain.objects.filter(zone=kashgar).order_by("pk")[0]
-    node_k = Node.objects.filter(chain=chain_k).order_by("pk")[0]
+    link_k = NodeLink.objects.filter(node__chain__zone=kashgar, project__isnull=False).order_by("pk")[0]
+    node_k = link_k.node
+    chain_k = node_k.chain
     chain_h = clone(Chain.objects.get(pk=chain_k.pk), name=f"{MARK}产业链", zone=hitech)
     node_h = clone(Node.objects.get(pk=node_k.pk), chain=chain_h, parent=None, name=f"{MARK}节点")
-    link_k = NodeLink.objects.filter(node__chain__zone=kashgar, project__isnull=False).order_by("pk")[0]
     link_h = clone(NodeLink.objects.get(pk=link_k.pk), node=node_h, project=proj_h)
     link_c = clone(NodeLink.objects.get(pk=link_k.pk), node=node_k, project=proj_c)
     pool_k = PoolCompany.objects.filter(zone=kashgar).order_by("pk")[0]
@@ -282,11 +283,10 @@ def sign_in(client, user):
     if user is None:
         return
     client.force_login(user)
-    try:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-    except ImportError:  # no two-factor authentication installed
+    if not django_apps.is_installed("django_otp.plugins.otp_totp"):  # no two-factor authentication
         return
     from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
@@ -528,3 +528,68 @@ class PermissionMatrixTests(TestCase):
             if outside:
                 return f"{response.status_code} logged outside the identity's zones {outside[:2]}"
         return ""
+
+    def test_staff_who_may_not_see_confidential_projects_cannot_link_or_unlink_them(self):
+        """The matrix's empty bodies cannot show a write a valid body would make: these writes carry real
+        bodies. Each refused write has a control, the same body with a plain project, that succeeds."""
+        from jushi.chains.models import NodeLink
+
+        tongji = get_user_model().objects.get(username="tongji")
+        self.assertFalse(Identity("tongji", tongji).sees_confidential())
+        client = Client(raise_request_exception=False)
+        sign_in(client, tongji)
+        node = self.objects["node"]["zone"]
+        from jushi.projects.models import Project
+
+        free = Project.objects.filter(zone__code=KASHGAR, duplicate_of__isnull=True).exclude(
+            pk__in=NodeLink.objects.filter(node=node).values("project")
+        )
+        conf_project = free.filter(confidential=True).order_by("pk")[0].pk
+        plain_project = free.filter(confidential=False).order_by("pk")[0].pk
+        role = NodeLink.objects.get(pk=self.objects["link"]["zone"]).role
+
+        def attempt(url, data, *, api):
+            with transaction.atomic():
+                before = NodeLink.objects.count(), NodeLink.objects.filter(ended_on__isnull=False).count()
+                if api:
+                    response = client.post(url, data, content_type="application/json")
+                else:
+                    response = client.post(url, data)
+                after = NodeLink.objects.count(), NodeLink.objects.filter(ended_on__isnull=False).count()
+                transaction.set_rollback(True)
+            self.assertLess(response.status_code, 500, url)
+            return after != before
+
+        cases = [
+            (
+                "page link",
+                reverse("chains:node_link", args=[node]),
+                False,
+                "project",
+                {"role": role},
+            ),
+            (
+                "API link",
+                reverse("chains-node-link", args=[node]),
+                True,
+                "project",
+                {"role": role},
+            ),
+        ]
+        for label, url, api, key, body in cases:
+            with self.subTest(label):
+                self.assertTrue(
+                    attempt(url, {**body, key: plain_project}, api=api), f"{label}: control refused"
+                )
+                self.assertFalse(
+                    attempt(url, {**body, key: conf_project}, api=api), f"{label}: confidential linked"
+                )
+        unlink = {"ended_on": "2024-07-20", "end_reason": "权限矩阵"}
+        plain_link, conf_link = self.objects["link"]["zone"], self.objects["link"]["confidential"]
+        with self.subTest("page unlink"):
+            self.assertTrue(attempt(reverse("chains:link_remove", args=[plain_link]), unlink, api=False))
+            self.assertFalse(attempt(reverse("chains:link_remove", args=[conf_link]), unlink, api=False))
+        with self.subTest("API unlink"):
+            url = reverse("chains-node-unlink", args=[node])
+            self.assertTrue(attempt(url, {**unlink, "link": plain_link}, api=True))
+            self.assertFalse(attempt(url, {**unlink, "link": conf_link}, api=True))
