@@ -110,6 +110,9 @@ class NationalRuleTests(ReportingTestCase):
         self.assertIn(log, ChangeLog.objects.restrict(self.national))
         self.assertNotIn(log, ChangeLog.objects.restrict(self.admin))
         self.assertNotIn("export_within_sales", self.rule_codes(self.other))
+        page = self.login(self.national).get(reverse("reporting:form_detail", args=["ind-monthly"]))
+        self.assertContains(page, "您是全国管理员")
+        self.assertContains(page, "全国(全部开发区)")  # a new rule may be national
 
     def test_a_zones_own_rule_is_its_own(self):
         data = {
