@@ -46,7 +46,14 @@ def _database(url: str) -> dict:
     if config["ENGINE"].endswith("sqlite3"):
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        # Concurrent writers wait instead of failing: WAL lets readers run beside one writer, the busy
+        # timeout makes a second writer wait its turn, and IMMEDIATE transactions take the write lock at
+        # BEGIN, so a read-then-write transaction never dies upgrading its lock ("database is locked").
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": int(os.environ.get("JUSHI_SQLITE_BUSY_SECONDS", 20)),
+            "transaction_mode": "IMMEDIATE",
+        }
     return config
 
 
@@ -85,6 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jushi.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -213,7 +222,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rates read at request time (jushi.core.throttling), so tests and deployments can change them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "jushi.core.throttling.AnonThrottle",
+        "jushi.core.throttling.UserThrottle",
+    ],
+    "EXCEPTION_HANDLER": "jushi.core.errors.api_exception_handler",
 }
+# API throttles (DRF's format: N/second|minute|hour|day); empty turns one off.
+JUSHI_API_RATE_ANON = os.environ.get("JUSHI_API_RATE_ANON", "30/minute")
+JUSHI_API_RATE_USER = os.environ.get("JUSHI_API_RATE_USER", "1200/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "聚势 Jushi API",
     "DESCRIPTION": "开发区运营平台接口:开发区、园区、行业、企业。Session 或 Token 认证(请求头 Authorization: Token 加密钥)。",
@@ -224,6 +242,11 @@ SPECTACULAR_SETTINGS = {
     # The docs page loads Swagger UI from our own static files (npm swagger-ui-dist), never a CDN.
     "SWAGGER_UI_DIST": f"/{STATIC_URL}vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": f"/{STATIC_URL}vendor/swagger-ui/favicon-32x32.png",
+    # Every operation documents its error bodies (400/401/403/404/409/429) with one Error schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jushi.core.errors.document_error_responses",
+    ],
 }
 
 # Production hardening; `jushi check --deploy` with DEBUG=0 and JUSHI_HTTPS=1 reports nothing serious.
@@ -231,6 +254,28 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "jushi.core.errors.csrf_failure"
+# Content-Security-Policy (django-csp): scripts only from our own origin, never inline; inline style
+# attributes stay allowed (charts and templates set widths), which is not a script-injection path.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features Jushi never uses are switched off for every page (jushi.core.middleware).
+JUSHI_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
 if _flag("JUSHI_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True

@@ -11,7 +11,9 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
@@ -76,10 +78,49 @@ def document_error_responses(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_STATUSES.items():
-                responses.setdefault(
-                    code, {"description": description, "content": {"application/json": {"schema": ref}}}
-                )
+                if code not in responses:
+                    responses[code] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": ref}},
+                    }
+                    continue
+                # An operation's own error body (field errors, a confirmation list…) is one answer; a
+                # malformed request (unparsable JSON, a missing file) still gets the common Error body.
+                for media in responses[code].setdefault("content", {}).values():
+                    own = media.get("schema")
+                    if own and own != ref and "anyOf" not in own:
+                        media["schema"] = {"anyOf": [own, ref]}
     return result
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+# Django's own error views, answering JSON under /api/ (a path the router does not match, such as a
+# non-numeric id, would otherwise get an HTML page where the schema documents the Error body).
+def bad_request(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "请求有误。"}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": str(exception) or "您没有执行该操作的权限。"}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "未找到:地址不存在,或对象不在您的范围内。"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "服务器内部错误,本次操作未完成;错误已记录。"}, status=500)
+    return defaults.server_error(request)
 
 
 def csrf_failure(request, reason=""):

@@ -61,6 +61,13 @@ class ErrorPageTests(PersonaTestCase):
         assert response.status_code == 404
         assert "页面不存在" in body and "主导航" in body and "返回首页" in body
 
+    def test_api_paths_answer_json_errors(self):
+        self.client.force_login(self.leader)
+        response = self.client.get("/api/projects/projects/0.5/funds/")
+        assert response.status_code == 404
+        assert response.headers["Content-Type"] == "application/json"
+        assert "未找到" in response.json()["detail"]
+
     def test_404_for_anonymous_offers_the_login(self):
         response = Client().get("/no-such-page/")
         assert response.status_code == 404 and "登录" in response.content.decode()
@@ -86,6 +93,10 @@ class ErrorPageTests(PersonaTestCase):
         response = server_error(RequestFactory().get("/"))
         body = response.content.decode()
         assert response.status_code == 500 and "系统错误" in body and 'href="/"' in body
+        from jushi.core.errors import server_error as api_aware
+
+        api = api_aware(RequestFactory().get("/api/zones/"))
+        assert api.status_code == 500 and api.headers["Content-Type"] == "application/json"
 
 
 class ThrottleTests(PersonaTestCase):
