@@ -15,9 +15,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from jushi.core import scopes
 from jushi.core.choices import ChangeSource
+from jushi.core.scopes import can
 from jushi.registry.models import Zone
 from jushi.reporting.api.serializers import DetailSerializer
 
@@ -154,8 +157,26 @@ class EventFilterSet(django_filters.FilterSet):
 # Views ----------------------------------------------------------------------------------------------
 
 
+class LedgerWrite(BasePermission):
+    """The write right, checked before the body is read: a role that may not write is told so (403),
+    not that its input is wrong (400) or of the wrong type (415). The services check it again, with the
+    zone and the project."""
+
+    message = "无权修改该开发区的项目台账"  # as the services say it
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        if scopes.scope_of(request.user).enterprise_id is not None:
+            return False  # enterprise reporters have no business in the ledger
+        return can(request.user, "add" if getattr(view, "action", "") == "create" else "change")
+
+
 class VisibleMixin:
-    """Rows the user may see, as every page starts; what the user may change is the services' call."""
+    """Rows the user may see, as every page starts; writes need the write right first (`LedgerWrite`),
+    and what exactly the user may change is the services' call."""
+
+    permission_classes = [IsAuthenticated, LedgerWrite]
 
     def get_queryset(self):
         return self.queryset.restrict(self.request.user, "view")

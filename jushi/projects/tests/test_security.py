@@ -533,3 +533,38 @@ class ImportBoundsTests(LedgerTestCase):
             [str(e) for e in result.errors], ["第 3 行 整行: 与第 2 行完全相同;同一项目请只填一行"]
         )
         self.assertEqual(self.counts(), before)
+
+
+class WriteRightFirstTests(LedgerTestCase):
+    """A role that may not write is told so (403) before its input is read: not 400 for a bad body nor
+    415 for a form-encoded one."""
+
+    def test_read_only_roles_get_403_whatever_they_send(self):
+        project = self.lead()
+        problem = services.raise_problem(
+            actor=self.admin,
+            project=project,
+            data={"title": "用地", "owner": "王", "raised_on": D(2024, 8, 1), "due_on": D(2024, 9, 1)},
+            source=WEB,
+        )
+        urls = [
+            f"{API}projects/",
+            f"{API}events/",
+            f"{API}projects/{project.pk}/advance/",
+            f"{API}projects/{project.pk}/funds/",
+            f"{API}projects/{project.pk}/contract/",
+            f"{API}projects/{project.pk}/problems/",
+            f"{API}projects/{project.pk}/duplicate/",
+            f"{API}problems/{problem.pk}/resolve/",
+        ]
+        before = ChangeLog.objects.count()
+        for user in (self.leader, self.regional, self.reporter_a):
+            self.client.force_login(user)
+            for url in urls:
+                for body, kind in (({}, "application/json"), ("a=1", "application/x-www-form-urlencoded")):
+                    with self.subTest(user=user.username, url=url, kind=kind):
+                        response = self.client.post(url, body, content_type=kind)
+                        self.assertEqual(response.status_code, 403, response.content)
+        self.assertEqual(ChangeLog.objects.count(), before)
+        self.client.force_login(self.admin)  # the writer still gets to the input check
+        self.assertEqual(self.client.post(urls[0], {}, content_type="application/json").status_code, 400)
