@@ -30,7 +30,7 @@ def validate_period_code(value: str) -> None:
     try:
         Period.parse(value)
     except PeriodError as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError("%(reason)s", params={"reason": str(exc)}) from None
 
 
 class IndicatorQuerySet(models.QuerySet):

@@ -73,9 +73,15 @@ class ResultSerializer(serializers.ModelSerializer):
     growth = DecimalTextField(help_text="增速(小数,0.143 即 14.3%),口径见 growth_method")
     growth_pct = serializers.SerializerMethodField(help_text="增速百分数,四舍五入到一位小数,如 14.3")
     change = DecimalTextField(help_text="增减:百分点(比率指标)或单位数(个数指标)")
-    units = serializers.IntegerField(read_only=True, help_text="已审核(计入)的企业数")
-    frame_units = serializers.IntegerField(read_only=True, help_text="应报企业数;部门和台账数据为空")
-    blank_base_units = serializers.IntegerField(read_only=True, help_text="上年同期为空、未计入增速的企业数")
+    units = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="已审核(计入)的企业数;部门和台账数据为空"
+    )
+    frame_units = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="应报企业数;部门和台账数据为空"
+    )
+    blank_base_units = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="上年同期为空、未计入增速的企业数;部门和台账数据为空"
+    )
     coverage = DecimalTextField(help_text="已审核企业占应报企业上年同期值的比重(小数)")
     provisional = serializers.SerializerMethodField(help_text="尚有应报企业未审核:初步数")
     month_value = DecimalTextField(help_text="本月(同口径:逐企业累计数之差;存量为期末值)")

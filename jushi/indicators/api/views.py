@@ -53,7 +53,7 @@ class PeriodField(forms.CharField):
         try:
             return stored_period(value)
         except PeriodError as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from None
+            raise forms.ValidationError("%(reason)s", code="invalid", params={"reason": str(exc)}) from None
 
 
 class PeriodFilter(django_filters.CharFilter):

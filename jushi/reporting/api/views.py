@@ -87,7 +87,8 @@ def period_code_validator(value: str) -> None:
     try:
         Period.parse(value)
     except PeriodError as exc:
-        raise DjangoValidationError(str(exc), code="invalid") from None
+        # The reason quotes the input: passed as a parameter, so a "%" in it is text, not a format.
+        raise DjangoValidationError("%(reason)s", code="invalid", params={"reason": str(exc)}) from None
 
 
 PERIOD_LABEL = _("报告期,如 2024-06")
