@@ -8,7 +8,7 @@ from django.urls import reverse
 from . import audit as audit_trail
 from . import scopes
 from .choices import AuditKind, ChangeAction, ChangeSource
-from .models import AuditChain, AuditEvent, ChangeLog
+from .models import AuditChain, AuditEvent, ChangeLog, retention_days
 
 
 @login_required
@@ -79,6 +79,7 @@ def audit(request):
             "query": query.urlencode(),
             "head": head,
             "may_verify": may_verify,
+            "retention_days": retention_days(),
         },
     )
 
