@@ -1,11 +1,13 @@
 """Every route × every demo identity × GET and each write method, on the demo, against permission_matrix.
 
 For each (route, identity, object variant, method) the answer must fall in the expected class:
-  ok    GET: 2xx or a redirect not to the login page; a write: 2xx, 3xx (not to login), 400 or 409.
-  deny  401, 403, 404, 405, or a redirect to the login page; and no change-log row written.
+  ok       GET: 2xx or a redirect not to the login page; a write: 2xx, 3xx (not to login), 400, 409, 415.
+  deny     401, 403, 404, 405, a redirect to the login page, or (pages only) a redirect elsewhere with a
+           message; in every case no change-log row written.
+  nowrite  a method the route does not take: any answer but a 500, and nothing written.
 Never a 500. No body (pages, JSON, CSV, XLSX decoded) names what the identity may not see: the other
-zone's enterprises and project, or, for those who may not see them, confidential projects.
-A write that an identity may do must log its change with a zone inside the identity's scope.
+zone's enterprises and objects, other enterprises (for reporters), confidential projects (for those who
+may not see them). A write that an identity may do must log its change with a zone inside its scope.
 Every request runs in a savepoint that is rolled back, so the matrix sees the demo as loaded.
 """
 
