@@ -459,6 +459,22 @@ def connect_signals() -> None:
     )
 
 
+def _filename(disposition: str) -> str:
+    """The file name of a Content-Disposition header: RFC 5987 `filename*=utf-8''…` (what Django
+    writes for non-ASCII names) before the plain `filename="…"`."""
+    from urllib.parse import unquote
+
+    for part in disposition.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename*" and "''" in value:
+            return unquote(value.split("''", 1)[1])
+    for part in disposition.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename":
+            return value.strip('"')
+    return ""
+
+
 class AuditMiddleware:
     """Makes the request known to the audit writers (who changed a right, who downloaded), and records
     any attachment download that no exporter recorded (e.g. a project's attachment file)."""
@@ -472,7 +488,7 @@ class AuditMiddleware:
             response = self.get_response(request)
             disposition = response.get("Content-Disposition", "") if hasattr(response, "get") else ""
             if disposition.startswith("attachment") and not getattr(response, "audit_recorded", False):
-                name = disposition.partition("filename=")[2].strip('"') or request.path
+                name = _filename(disposition) or request.path
                 record_export(name=name[:200], fmt=response.get("Content-Type", "").split(";")[0])
                 response.audit_recorded = True
         finally:

@@ -238,3 +238,41 @@ class AuditPageTests(PersonaTestCase):
         response = self.client.post(reverse("core:audit"), follow=True)
         self.assertContains(response, "审计链被破坏")
         self.assertContains(response, "内容被改动")
+
+
+class MiddlewareTests(PersonaTestCase):
+    def request(self, user, path="/projects/1/attachments/2/"):
+        from django.test import RequestFactory
+
+        request = RequestFactory().get(path, REMOTE_ADDR="10.4.4.4")
+        request.user = user
+        return request
+
+    def test_an_attachment_download_no_exporter_recorded_is_recorded(self):
+        import io as _io
+
+        from django.http import FileResponse
+
+        def view(request):
+            return FileResponse(_io.BytesIO(b"data"), as_attachment=True, filename="合同.pdf")
+
+        audit.AuditMiddleware(view)(self.request(self.leader))
+        export = events(AuditKind.EXPORT).get()
+        self.assertEqual(
+            (export.user_name, export.ip, export.zone_id), ("leader", "10.4.4.4", self.kashgar.pk)
+        )
+        self.assertEqual(export.object_repr, "合同.pdf")
+
+    def test_the_request_user_is_the_actor_of_a_permission_change(self):
+        def view(request):
+            self.leader.role = "staff"
+            self.leader.save()
+            from django.http import HttpResponse
+
+            return HttpResponse("ok")
+
+        superuser = type(self.admin).objects.create_user("root", password="x", is_superuser=True)
+        audit.AuditMiddleware(view)(self.request(superuser, "/django-admin/accounts/user/3/change/"))
+        event = events(AuditKind.PERMISSION).last()
+        self.assertEqual((event.object_repr, event.user_name, event.ip), ("用户 leader", "root", "10.4.4.4"))
+        self.assertEqual((event.before["role"], event.after["role"]), ("leader", "staff"))
