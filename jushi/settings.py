@@ -204,6 +204,14 @@ UPLOAD_DIR = VAR_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 JUSHI_IMPORT_MAX_BYTES = int(os.environ.get("JUSHI_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+# Import caps checked before a file is read (jushi.lib.tabular): a file beyond them is refused whole, in
+# well under a second, whatever its size on disk (dimension and zip bombs). Stated on every import page.
+JUSHI_IMPORT_MAX_ROWS = int(os.environ.get("JUSHI_IMPORT_MAX_ROWS", 50000))  # header row included
+JUSHI_IMPORT_MAX_COLUMNS = int(os.environ.get("JUSHI_IMPORT_MAX_COLUMNS", 200))
+JUSHI_IMPORT_MAX_CELL_CHARS = int(os.environ.get("JUSHI_IMPORT_MAX_CELL_CHARS", 32767))  # Excel's own limit
+JUSHI_IMPORT_MAX_LINE_CHARS = int(os.environ.get("JUSHI_IMPORT_MAX_LINE_CHARS", 100000))  # one CSV line
+JUSHI_IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("JUSHI_IMPORT_MAX_EXPANDED_BYTES", 256 * 1024 * 1024))
+JUSHI_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("JUSHI_IMPORT_MAX_ZIP_RATIO", 100))  # parts over 1 MB
 # Project attachments (contracts, receipts, photos): the largest file accepted.
 JUSHI_ATTACHMENT_MAX_BYTES = int(os.environ.get("JUSHI_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 # The duplicate guard: the same investor with a similar project inside this many days is flagged.

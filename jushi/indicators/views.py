@@ -17,7 +17,7 @@ from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
 from jushi.lib import growth, indicator_math, wording
 from jushi.lib.periods import Period, PeriodError
-from jushi.lib.tabular import TableError, read_table
+from jushi.lib.tabular import TableError, limits, read_table
 from jushi.registry.models import Industry, Park, Zone
 from jushi.registry.services.importing import RowError
 
@@ -264,7 +264,7 @@ def figures(request):
     """Department figures: the list for the zones in scope, one-by-one entry, and spreadsheet import."""
     zones = visible_zones(request.user).order_by("name")
     editable = editable_zones(request.user)
-    context = {"may_import": can(request.user, "import") and editable.exists()}
+    context = {"may_import": can(request.user, "import") and editable.exists(), "import_limits": limits()}
     entry = FigureForm(request.POST if request.POST.get("form") == "entry" else None, zones=editable)
     upload = FigureImportForm(
         request.POST if request.POST.get("form") == "import" else None,

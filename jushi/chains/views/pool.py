@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from jushi.core import uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
-from jushi.lib.tabular import TableError, format_of, read_table
+from jushi.lib.tabular import TableError, format_of, limits, read_table
 from jushi.projects.models import Project
 from jushi.registry.models import Zone
 from jushi.registry.services.importing import RowError
@@ -88,7 +88,7 @@ def pool_import(request):
     zones = _import_zones(request)
     context = {
         "columns": [(header, header in POOL_REQUIRED) for header in POOL_COLUMNS],
-        "max_mb": f"{settings.JUSHI_IMPORT_MAX_BYTES / 1048576:g}",
+        "import_limits": limits(),
         "chains": Chain.objects.restrict(request.user, "import")
         .filter(zone__in=zones)
         .select_related("zone")

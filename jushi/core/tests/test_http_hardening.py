@@ -248,3 +248,20 @@ def test_without_immediate_transactions_the_second_writer_fails(tmp_path, django
     whatever the busy timeout."""
     outcomes = _concurrent_writers(tmp_path, django_db_blocker, "DEFERRED")
     assert "ok" in outcomes and any("locked" in outcome for outcome in outcomes)
+
+
+class ImportLimitsTests(PersonaTestCase):
+    def test_every_import_page_states_the_caps(self):
+        from jushi.lib.tabular import limits
+
+        caps = limits()
+        self.client.force_login(self.admin)
+        for name in (
+            "registry:enterprise_import",
+            "reporting:period_import",
+            "chains:pool_import",
+            "indicators:figures",
+        ):
+            body = self.client.get(reverse(name)).content.decode()
+            assert 'id="import-limits"' in body, name
+            assert f"最多 {caps.rows} 行" in body and f"{caps.columns} 列" in body, name

@@ -12,7 +12,7 @@ from jushi.core import uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.exporters import MIMETYPES
 from jushi.core.scopes import can
-from jushi.lib.tabular import TableError, format_of, read_table
+from jushi.lib.tabular import TableError, format_of, limits, read_table
 from jushi.registry.models import Zone
 
 from ..columns import field_columns
@@ -50,7 +50,7 @@ def period_import(request):
     if not (can(request.user, "import") and can(request.user, "review")):
         raise PermissionDenied("无权导入报表数据")
     report_forms = ReportForm.objects.filter(is_active=True)
-    context = {"max_mb": f"{settings.JUSHI_IMPORT_MAX_BYTES / 1048576:g}", "report_forms": report_forms}
+    context = {"import_limits": limits(), "report_forms": report_forms}
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         stashed = uploads.unstash(request, SESSION_KEY, token)
