@@ -93,8 +93,9 @@ class BadFilterTests(LedgerTestCase):
                     self.assertContains(response, "签约活动")
                     self.assertContains(response, "无效")
                     self.assertContains(response, self.drone.name)  # the filter was dropped, not the list
-        response = self.client.get("/projects/", {"event": "1e30", "export": "csv"})
-        self.assertEqual(response.status_code, 200)
+        response = self.client.get("/projects/", {"event": "1e30", "export": "csv"})  # no file of it all
+        self.assertRedirects(response, "/projects/?event=1e30", fetch_redirect_response=False)
+        self.assertContains(self.client.get(response.url), "筛选条件“签约活动”无效")
 
     def test_event_and_schedule_pages_take_any_year(self):
         self.client.force_login(self.admin)

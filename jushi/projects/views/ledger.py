@@ -115,7 +115,11 @@ def ledger(request):
             raise Http404("导出格式应为 xlsx 或 csv")
         if not can(request.user, "export"):
             raise PermissionDenied("无权导出项目台账")
-        return LedgerExporter(export, filtered(request, "export").sorted_qs()).response()
+        filterset = filtered(request, "export")
+        if filterset.is_bound and not filterset.is_valid():
+            # not a file of more rows than were asked for: back to the list, which names the bad filter
+            return redirect(f"{reverse('projects:ledger')}?{_query_without(request.GET, 'export')}")
+        return LedgerExporter(export, filterset.sorted_qs()).response()
     filterset = filtered(request)
     warn_bad_filters(request, filterset)
     totals = filterset.qs.order_by().aggregate(
