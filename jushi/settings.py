@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jushi.core.audit.AuditMiddleware",  # who exported or changed permissions, for the audit chain
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, then the gate: password expiry, two-factor, 三员 boundaries.
@@ -147,7 +148,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # Length and classes in one, with Chinese messages (replaces Django's MinimumLengthValidator).
-    {"NAME": "jushi.accounts.validators.ComplexityValidator", "OPTIONS": {"min_length": 10, "min_classes": 3}},
+    {
+        "NAME": "jushi.accounts.validators.ComplexityValidator",
+        "OPTIONS": {"min_length": 10, "min_classes": 3},
+    },
 ]
 
 # Login and sessions (等保2.0 level 3). All security timers run on the real clock, never JUSHI_TODAY.
@@ -256,6 +260,9 @@ SPECTACULAR_SETTINGS = {
         "jushi.core.errors.document_error_responses",
     ],
 }
+
+# The audit chain (jushi.core.audit): rows younger than this many days cannot be deleted (never below 180).
+JUSHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JUSHI_AUDIT_RETENTION_DAYS", 180))
 
 # Production hardening; `jushi check --deploy` with DEBUG=0 and JUSHI_HTTPS=1 reports nothing serious.
 SESSION_COOKIE_HTTPONLY = True

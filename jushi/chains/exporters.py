@@ -52,6 +52,9 @@ class ChainExporter(TableExporter):
         self.view = view
         self.identifier = f"chain-{view.chain.code}"
 
+    def audit_zone_id(self) -> int | None:
+        return self.view.chain.zone_id
+
     def rows(self) -> Iterable[Sequence]:
         names = {r.node.pk: r.node.name for r in self.view.rows}
         for r in self.view.rows:

@@ -36,6 +36,17 @@ class TableExporter:
         zone = getattr(self, "zone", None)
         return getattr(zone, "pk", zone)
 
+    def write(self, path, *, actor) -> int:
+        """The command-line door: render into `path`, audited like a download. Returns the bytes written."""
+        from . import audit
+
+        _, _, data = self.render()
+        path.write_bytes(data)
+        audit.record_export(
+            actor=actor, name=path.name, fmt=self.fmt, size=len(data), zone_id=self.audit_zone_id()
+        )
+        return len(data)
+
     def response(self) -> HttpResponse:
         from . import audit
 

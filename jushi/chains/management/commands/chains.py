@@ -149,7 +149,7 @@ class Command(ActorCommand):
             raise CommandError(f"--chain: 多个开发区({zones})都有“{opts['chain']}”,请用 --zone 指明")
         chain = chains[0]
         view = load(chain, user=actor)  # the chain as its page shows the user, exported likewise
-        path.write_bytes(ChainExporter(view, "xlsx").render()[2])
+        ChainExporter(view, "xlsx").write(path, actor=actor)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已导出 {chain.name}:{len(view.rows)} 个节点、{len(view.gaps)} 个缺口到 {path}"

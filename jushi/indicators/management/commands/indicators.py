@@ -62,6 +62,5 @@ class Command(ActorCommand):
         for row in rows:
             self.stdout.write("\t".join("" if cell is None else str(cell) for cell in row))
         if opts["xlsx"]:
-            _, _, data = exporter.render()
-            opts["xlsx"].write_bytes(data)
+            exporter.write(opts["xlsx"], actor=actor)
             self.stderr.write(f"已写入 {opts['xlsx']}")

@@ -43,6 +43,5 @@ class Command(ActorCommand):
         if not filterset.is_valid():
             raise CommandError(f"筛选条件无效:{filterset.errors.as_text()}")
         exporter = EnterpriseExporter(fmt, filterset.qs)
-        _, _, data = exporter.render()
-        path.write_bytes(data)
+        exporter.write(path, actor=actor)
         self.stdout.write(self.style.SUCCESS(f"已导出 {filterset.qs.count()} 家企业到 {path}"))

@@ -107,8 +107,7 @@ class Command(ActorCommand):
         path = self._file(opts)
         zone = zones.first() if opts["zone"] else None
         exporter = PeriodExporter(actor=actor, form=form, period=period, zone=zone, fmt=format_of(path.name))
-        _, _, data = exporter.render()
-        path.write_bytes(data)
+        exporter.write(path, actor=actor)
         self.stdout.write(self.style.SUCCESS(f"已导出 {form.name} {period.label} 到 {path}"))
 
     def do_remind(self, actor, form, period, zones, opts):
