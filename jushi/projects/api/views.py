@@ -18,6 +18,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from jushi.accounts.permissions import AccountGate
 from jushi.core import scopes
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
@@ -176,7 +177,7 @@ class VisibleMixin:
     """Rows the user may see, as every page starts; writes need the write right first (`LedgerWrite`),
     and what exactly the user may change is the services' call."""
 
-    permission_classes = [IsAuthenticated, LedgerWrite]
+    permission_classes = [IsAuthenticated, AccountGate, LedgerWrite]
 
     def get_queryset(self):
         return self.queryset.restrict(self.request.user, "view")
