@@ -533,6 +533,11 @@ def resolve_duplicate(*, actor, project: Project, decision: str, source: str, re
         raise ProjectError({"decision": "该项目没有待确认的疑似重复"})
     if decision not in ("new", "merge"):
         raise ProjectError({"decision": "应为 new(确认为新项目)或 merge(合并)"})
+    if not Project.objects.visible_to(actor).filter(pk=project.duplicate_of_id).exists():
+        # Deciding needs both projects in sight; a merge would also move funds into a hidden project.
+        raise ProjectError(
+            {"decision": "疑似重复的原项目是保密项目,您无权查看,请由招商局、项目办或管理员确认"}
+        )
     from ..models import Attachment, FundsRecord, Milestone, MonthlyInvestment, Problem
 
     with transaction.atomic():

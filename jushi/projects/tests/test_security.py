@@ -375,9 +375,13 @@ class ConfidentialTests(LedgerTestCase):
         response = self.client.get(f"/projects/{twin.pk}/")
         self.assertContains(response, "保密项目")
         self.assertNotContains(response, self.secret.code)
+        # Who cannot see the original cannot decide: a merge would move funds into a hidden project.
         response = self.client.post(f"/projects/{twin.pk}/duplicate/", {"decision": "merge"}, follow=True)
-        self.assertContains(response, "已合并到原项目(保密项目)")  # the message, and the history's reason
-        self.assertNotContains(response, self.secret.code)  # the twin shares its name, not its code
+        self.assertContains(response, "原项目是保密项目,您无权查看")
+        self.assertNotContains(response, self.secret.code)
+        twin.refresh_from_db()
+        self.assertEqual(twin.duplicate_status, "flagged")
+        services.resolve_duplicate(actor=self.admin, project=twin, decision="merge", source=WEB)
         twin.refresh_from_db()
         self.assertEqual(twin.duplicate_status, "merged")
 
