@@ -582,7 +582,11 @@ def publish_period(request):
     """The dashboard's 发布 button: publish (or revise) a zone's period through `publishing.publish`."""
     if request.method != "POST":
         return redirect("indicators:dashboard")
-    zone = visible_zones(request.user).filter(code=request.POST.get("zone", "")).first()
+    code = request.POST.get("zone", "").strip()
+    if not code:
+        messages.error(request, "开发区: 请选择要发布的开发区")
+        return redirect("indicators:dashboard")
+    zone = visible_zones(request.user).filter(code=code).first()
     if zone is None:
         raise Http404("没有这个开发区,或您无权查看")
     period = request.POST.get("period", "")

@@ -236,18 +236,9 @@ ROUTES: dict[str, Route] = {
     "chains-pool-convert": api(read=None, write="add", kind="pool"),
 }
 
-# Entries that fail today, each naming its finding in /tmp/h/findings.md (issue 13). The test tolerates
-# their failures (a strict xfail): an entry that passes fails the test until its line is removed.
-# Key: (url name, identity, method), over every object variant the route is sent.
-# Closed: F1 (confidential projects named on a chain node page), F2 (a zone user switching a national rule,
-# logged without a zone); the matrix keeps checking both.
-F3 = "F3 publishing with an empty form answers 404, not 400 naming the missing field"
-F4 = "F4 write right checked after input validation: a role that may not write gets 400/415, not 403"
-# Closed for the projects API (1605df7): advance, contract, duplicate, funds, problems, resolve, events, create.
-_READ_ONLY_API_WRITES = ["chains-node-unlink", "chains-pool-import"]
-KNOWN_OPEN: dict[tuple[str, str, str], str] = {
-    **{("indicators:publish", who, "POST"): F3 for who in ("admin", "tongji", "zhaoshang")},
-    **{(name, who, "POST"): F4 for name in _READ_ONLY_API_WRITES for who in ("leader", "sheng")},
-    **{(name, who, "POST"): F4 for name in ("chains-pool-import",) for who in ("qiye", "qiye2")},
-    **{("reporting:period_export", who, "GET"): F4 for who in ("qiye", "qiye2")},
-}
+# Entries that fail today, each naming its finding (issue 13). The test tolerates their failures (a strict
+# xfail): an entry that passes fails the test until its line is removed. Key: (url name, identity, method),
+# over every object variant the route is sent. Closed, and still checked: F1 (confidential projects named
+# on a chain node page), F2 (a zone user switching a national rule, logged without a zone), F3 (an empty
+# publish form answered 404), F4 (the write right checked after the body: 400/415 instead of 403).
+KNOWN_OPEN: dict[tuple[str, str, str], str] = {}

@@ -26,3 +26,9 @@ class FuzzFindingTests(PersonaTestCase):
         result = schema["components"]["schemas"]["Result"]["properties"]
         for field in ("units", "frame_units", "blank_base_units"):
             assert result[field].get("nullable") is True, field
+
+    def test_the_industry_schema_admits_a_section_without_parent(self):
+        # F8: a 门类 has no parent; the API answers null, which the schema must allow.
+        self.client.force_login(self.reviewer)
+        schema = self.client.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+        assert schema["components"]["schemas"]["Industry"]["properties"]["parent"].get("nullable") is True
