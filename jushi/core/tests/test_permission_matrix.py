@@ -235,8 +235,10 @@ DECODED: dict[str, int] = {"xlsx": 0, "csv": 0}  # how many exports the leak che
 def body_text(response) -> str:
     """The body as text: CSV and JSON decoded, XLSX cells joined, file downloads read."""
     if getattr(response, "streaming", False):
+        # Consuming the stream closes the response the way the test client does (without firing
+        # close_old_connections); a second close() would, and inside a transaction that closes the
+        # PostgreSQL connection (SQLite's in-memory test database ignores it).
         data = b"".join(response.streaming_content)
-        response.close()
     else:
         data = response.content
     kind = response.get("Content-Type", "")
