@@ -4,20 +4,14 @@ targets, each change logged with its zone; the admin would bypass that log."""
 
 from django.contrib import admin
 
+from jushi.core.admin_mixins import NationalOnly
 from jushi.registry.models import Zone
 
 from .models import DeptFigure, Indicator, Plan, Result, Target
 
 
-class NationalOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+class NationalOnlyAdmin(NationalOnly, admin.ModelAdmin):
+    pass
 
 
 class ZoneRowsAdmin(NationalOnlyAdmin):

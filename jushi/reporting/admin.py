@@ -4,34 +4,19 @@ where the services log each change with its zone."""
 
 from django.contrib import admin
 
+from jushi.core.admin_mixins import NationalOnly
 from jushi.registry.models import Zone
 
 from .models import FormField, ReportForm, Rule, RuleOverride
 
 
-class NationalOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+class NationalOnlyAdmin(NationalOnly, admin.ModelAdmin):
+    pass
 
 
-class FormFieldInline(admin.TabularInline):
+class FormFieldInline(NationalOnly, admin.TabularInline):
     model = FormField
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(ReportForm)
