@@ -9,7 +9,7 @@
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -18,6 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
 BUSY_MESSAGE = "数据库正忙(另一项保存正在进行),本次操作未保存,请稍后重试。"
+NUL_MESSAGE = "请求中含有空字符(\\x00),文本中不能有空字符。"
 
 
 class Conflict(exceptions.APIException):
@@ -31,6 +32,12 @@ def is_busy(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
 
 
+def is_nul(exc: BaseException) -> bool:
+    """PostgreSQL's answer to a NUL character in a lookup the field validators never saw (a related
+    field's code, say); SQLite stores it. Forms and DRF's CharField refuse NUL already."""
+    return isinstance(exc, DataError) and "NUL" in str(exc)
+
+
 def protected_message(exc: ProtectedError | RestrictedError) -> str:
     objects = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)
     kinds = sorted({str(o._meta.verbose_name) for o in objects})
@@ -42,6 +49,8 @@ def api_exception_handler(exc, context):
         exc = Conflict(protected_message(exc))
     elif is_busy(exc):
         exc = Conflict(BUSY_MESSAGE, code="busy")
+    elif is_nul(exc):
+        exc = exceptions.ParseError(NUL_MESSAGE)
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

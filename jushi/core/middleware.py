@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.shortcuts import render
 
-from .errors import BUSY_MESSAGE, is_busy
+from .errors import BUSY_MESSAGE, NUL_MESSAGE, is_busy, is_nul
 
 
 class SecurityHeadersMiddleware:
@@ -22,4 +22,6 @@ class SecurityHeadersMiddleware:
         # with 409 instead of a 500. Nothing was saved: the transaction rolled back.
         if is_busy(exception):
             return render(request, "409.html", {"message": BUSY_MESSAGE}, status=409)
+        if is_nul(exception):
+            return render(request, "409.html", {"message": NUL_MESSAGE, "title": "400 请求有误"}, status=400)
         return None

@@ -32,3 +32,25 @@ class FuzzFindingTests(PersonaTestCase):
         self.client.force_login(self.reviewer)
         schema = self.client.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
         assert schema["components"]["schemas"]["Industry"]["properties"]["parent"].get("nullable") is True
+
+    def test_a_nul_character_in_a_related_code_is_a_400(self):
+        # Found on PostgreSQL: a related field's lookup sent the NUL to the database (a 500 there).
+        self.client.force_login(self.admin)
+        response = self.client.post(
+            "/api/enterprises/",
+            {"zone": "kash\u0000gar", "name": "某公司", "credit_code": "x"},
+            content_type="application/json",
+        )
+        assert response.status_code == 400
+
+
+def test_the_handler_turns_a_nul_data_error_into_a_400():
+    from django.db import DataError
+    from rest_framework.views import APIView
+
+    from jushi.core.errors import api_exception_handler
+
+    response = api_exception_handler(
+        DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"), {"view": APIView()}
+    )
+    assert response.status_code == 400 and "空字符" in response.data["detail"]
