@@ -296,20 +296,34 @@ def _user_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
     instance._audit_rights = old if old is not None else {}
 
 
-def _user_post_save(sender, instance, created, raw=False, **kwargs):
-    before = getattr(instance, "_audit_rights", None)
+def _record_rights_change(instance, attr: str, created: bool, raw: bool, values, describe, detail=None):
+    """After a save: record a permission event when the rights `values(instance)` differ from those the
+    pre-save receiver kept in `attr` (a new row always counts)."""
+    before = getattr(instance, attr, None)
     if raw or before is None:
         return
-    instance._audit_rights = None
-    after = _rights(instance)
+    setattr(instance, attr, None)
+    after = values(instance)
     if not created and before == after:
         return
     record_event(
         kind=AuditKind.PERMISSION,
         actor=_actor(),
-        object_repr=f"用户 {instance.get_username()}",
+        object_repr=describe(instance),
         before=before or None,
         after=after,
+        detail=detail,
+    )
+
+
+def _user_post_save(sender, instance, created, raw=False, **kwargs):
+    _record_rights_change(
+        instance,
+        "_audit_rights",
+        created,
+        raw,
+        _rights,
+        lambda u: f"用户 {u.get_username()}",
         detail={"user": instance.get_username(), "created": created},
     )
 
@@ -368,19 +382,13 @@ def _scope_pre_save(sender, instance, raw=False, **kwargs):
 
 
 def _scope_post_save(sender, instance, created, raw=False, **kwargs):
-    before = getattr(instance, "_audit_scope", None)
-    if raw or before is None:
-        return
-    instance._audit_scope = None
-    after = _scope_values(instance)
-    if not created and before == after:
-        return
-    record_event(
-        kind=AuditKind.PERMISSION,
-        actor=_actor(),
-        object_repr=f"用户范围 {instance.user.get_username()}",
-        before=before or None,
-        after=after,
+    _record_rights_change(
+        instance,
+        "_audit_scope",
+        created,
+        raw,
+        _scope_values,
+        lambda scope: f"用户范围 {scope.user.get_username()}",
     )
 
 
