@@ -87,10 +87,25 @@ def browser():
         browser.close()
 
 
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A desktop browser tab (1440 × 900) on the live server."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone-sized tab (390 × 844, touch, mobile viewport meta honoured) on the live server."""
     context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="zh-CN", base_url=live_server.url
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", base_url=live_server.url
     )
     page = context.new_page()
     page.set_default_timeout(15000)
