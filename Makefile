@@ -19,8 +19,11 @@ $(STAMP_JS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# `make demo PORT=8001` serves on another port (HOST=0.0.0.0 to open it to the network).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 demo: setup
-	DEBUG=1 $(BIN)/jushi demo
+	DEBUG=1 $(BIN)/jushi demo --addrport $(HOST):$(PORT)
 
 test: setup
 	$(BIN)/jushi makemigrations --check --dry-run

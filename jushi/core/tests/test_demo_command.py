@@ -5,8 +5,11 @@ a funds record is added later; the live text does."""
 
 import datetime as dt
 import re
+import shutil
+import tempfile
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
@@ -35,8 +38,26 @@ def run(*args, **options) -> str:
 class DemoCommandTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        with override_settings(JUSHI_TODAY=""):  # the command pins the demo date itself
-            cls.out = run("demo", no_serve=True)
+        cls.var = Path(tempfile.mkdtemp(prefix="jushi-demo-var-"))
+        # the command pins the demo date itself; its e-mails go to files under VAR_DIR/mail
+        with override_settings(JUSHI_TODAY="", VAR_DIR=cls.var):
+            cls.out = run("demo", no_serve=True, addrport="127.0.0.1:8001")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.var, ignore_errors=True)
+        super().tearDownClass()
+
+    def test_loading_prints_one_line_per_part_and_writes_mail_to_files(self):
+        self.assertNotIn("Content-Type", self.out)
+        self.assertNotIn("=?utf-8?", self.out)
+        self.assertEqual(self.out.count("演示邮件不发出"), 1)
+        mails = list((self.var / "mail").glob("*.log"))
+        self.assertTrue(mails, "the demo's escalation e-mails are written under var/mail")
+        text = "".join(m.read_text(encoding="utf-8") for m in mails)
+        self.assertIn("http://127.0.0.1:8001/projects/", text)  # links follow the address served
+        for part in ("基础名录:", "企业直报:", "经济运行指标:", "招商项目台账:", "产业链:", "发布:"):
+            self.assertEqual(sum(line.startswith(part) for line in self.out.splitlines()), 1, part)
 
     def test_the_demo_runs_as_of_its_own_date_and_publishes_last(self):
         from jushi.indicators.models import Publication

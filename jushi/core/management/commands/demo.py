@@ -1,11 +1,13 @@
 import importlib
 import os
 import time
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.test import override_settings
 
 from jushi.core import clock
 
@@ -30,6 +32,22 @@ class Command(BaseCommand):
         two_factor_demo_off = "JUSHI_2FA_REQUIRED" not in os.environ
         if two_factor_demo_off:
             settings.JUSHI_2FA_REQUIRED = False
+        # The demo's e-mails (reminders, escalations, review notices) go to files, not to the terminal and
+        # not to anyone, unless EMAIL_BACKEND says otherwise; links in them point at the address served.
+        overrides = {}
+        mail_dir = None
+        if "EMAIL_BACKEND" not in os.environ:
+            mail_dir = Path(settings.VAR_DIR) / "mail"
+            overrides.update(
+                EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                EMAIL_FILE_PATH=str(mail_dir),
+            )
+        if "JUSHI_SITE_URL" not in os.environ:
+            overrides["JUSHI_SITE_URL"] = f"http://{opts['addrport']}"
+        with override_settings(**overrides):
+            self.load_and_serve(opts, started, two_factor_demo_off, mail_dir)
+
+    def load_and_serve(self, opts, started, two_factor_demo_off, mail_dir):
         call_command("migrate", interactive=False, verbosity=0)
         logins = []
         # Each app of ours may ship a `demo` module with load(stdout) -> logins; lower apps load first.
@@ -61,6 +79,8 @@ class Command(BaseCommand):
                 "双因素认证:演示中对管理员不强制(JUSHI_2FA_REQUIRED=1 可开启);生产环境默认强制,"
                 "管理员、三员和超级用户首次登录须绑定身份验证器"
             )
+        if mail_dir is not None:
+            self.stdout.write(f"演示邮件不发出,写入 {mail_dir}/(每次发送一个文件)")
         self.stdout.write("")
         if opts["no_serve"]:
             return
