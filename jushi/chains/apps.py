@@ -12,3 +12,4 @@ class ChainsConfig(AppConfig):
         from .figures import bulletin_sentence
 
         register_sentence("chains", bulletin_sentence)
+        from . import panels  # noqa: F401  (registers the enterprise page's chain-nodes panel)

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 
-from jushi.core import clock
+from jushi.core import clock, panels
 from jushi.core.choices import ChangeSource
 from jushi.core.models import ChangeLog
 
@@ -78,7 +78,7 @@ def enterprise_export(request):
         return HttpResponseBadRequest(
             f"筛选条件有误,未导出:{errors}", content_type="text/plain; charset=utf-8"
         )
-    return EnterpriseExporter(fmt, filterset.qs).response()
+    return EnterpriseExporter(fmt, filterset.qs, actor=request.user, filterset=filterset).response()
 
 
 def _visible_or_404(request, pk, action="view"):
@@ -99,6 +99,7 @@ def enterprise_detail(request, pk):
             "enterprise": enterprise,
             "history": history,
             "memberships": memberships,
+            "panels": panels.panels_for("enterprise", enterprise, request.user),
             "can_change": Enterprise.objects.restrict(request.user, "change").filter(pk=pk).exists(),
             "can_delete": Enterprise.objects.restrict(request.user, "delete").filter(pk=pk).exists(),
         },
