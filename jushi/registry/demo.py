@@ -306,7 +306,7 @@ def _users(password: str) -> list[tuple[str, str]]:
                 "full_name": full_name,
                 "role": role,
                 "department": department,
-                "email": f"{username}@demo.jushi.invalid",  # reserved domain: the demo prints mail instead
+                "email": f"{username}@demo.jushi.invalid",  # reserved domain: the demo writes mail under var/mail instead
             },
         )
         if created:
