@@ -9,19 +9,21 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from jushi.accounts.choices import ROLE_ACTIONS, Department
 from jushi.core import clock
 from jushi.core.notify import notify
 from jushi.core.scopes import can, scope_of
 from jushi.registry.models import UserScope
 
 from ..checks import Checker, Finding
-from ..choices import DONE, TRANSITIONS, EventKind, Status
+from ..choices import DONE, EDITABLE, TRANSITIONS, EventKind, Status
 from ..models import CheckResult, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
 from ..signals import announce_approved
 from .errors import Conflict, ReportingError
@@ -76,6 +78,66 @@ def _event(submission, kind, *, actor, source, note="", batch="", revision=None,
         note=note[:500],
         source=source,
         batch=batch,
+    )
+
+
+# A report reopened for correction: approved once, now a new revision being edited (draft, or returned
+# again). Its approved figures stay in force, so it is neither owed nor overdue, and nobody reminds it.
+UNDER_CORRECTION = Q(revision__gt=1, status__in=EDITABLE)
+
+
+def under_correction(submission: Submission) -> bool:
+    return submission.revision > 1 and submission.status in EDITABLE
+
+
+# Staff of these departments may review (the role allows it) but work on projects, not on reports: they
+# are told about arriving reports only when a zone has no other reviewer.
+PROJECT_DEPARTMENTS = frozenset({Department.INVESTMENT, Department.PROJECTS})
+
+
+def zone_reviewers(zone_id: int) -> list:
+    """Who is told that a report arrived: active users whose role may review and whose scope covers the
+    zone, the statistics side first (everyone who may review when the zone has no one else)."""
+    roles = [role for role, actions in ROLE_ACTIONS.items() if "review" in actions]
+    users = list(
+        get_user_model()
+        .objects.filter(is_active=True, role__in=roles)
+        .filter(Q(scope__all_zones=True) | Q(scope__zones=zone_id), scope__enterprise__isnull=True)
+        .distinct()
+        .order_by("pk")
+    )
+    statistics = [u for u in users if u.department not in PROJECT_DEPARTMENTS]
+    return statistics or users
+
+
+def _tell_reviewers(submission: Submission, *, resubmit: bool, findings: list) -> None:
+    period, enterprise = submission.period, submission.enterprise
+    what = f"{period.label}“{period.form.name}”"
+    if resubmit:
+        title = f"{enterprise}修改后重新报送{what},请审核"
+    elif submission.revision > 1:
+        title = f"{enterprise}更正后重新报送{what},请审核"
+    else:
+        title = f"{enterprise}报送了{what},请审核"
+    lines = [
+        f"企业:{enterprise}",
+        f"报表:{period.form}",
+        f"报告期:{period.label}",
+        f"报送人:{submission.submitted_by or '—'},"
+        f"{timezone.localtime(submission.submitted_at):%Y-%m-%d %H:%M}",
+    ]
+    if resubmit:
+        lines.append("这是退回后修改重新报送的报表。")
+    if submission.revision > 1:
+        lines.append(f"第 {submission.revision} 版(更正原因:{submission.correction_reason or '—'})")
+    warnings = [f for f in findings if not f.blocking]
+    if warnings:
+        lines.append(f"{len(warnings)} 条提示性问题已由企业说明,请逐条核对。")
+    notify(
+        zone_reviewers(period.zone_id),
+        title=title,
+        body="\n".join(lines),
+        link=submission.get_absolute_url(),
     )
 
 
@@ -313,6 +375,7 @@ def submit_report(
         note=note,
         now=now,
     )
+    _tell_reviewers(locked, resubmit=resubmit, findings=findings)
     outcome.submitted = True
     return outcome
 
@@ -403,12 +466,18 @@ def start_correction(*, actor, submission: Submission, reason: str, source: str)
 
 
 def send_reminders(*, actor, period: ReportingPeriod, source: str, enterprise_ids=None) -> tuple[int, int]:
-    """Remind every enterprise that still owes `period` (or the chosen ones): in-app and by mail.
+    """Remind every enterprise that still owes `period` (or the chosen ones): in-app and by mail. Reports
+    submitted or approved are not owed, nor those under correction (their approved figures stand).
 
     Returns (enterprises reminded, emails sent)."""
     if not can(actor, "review"):
         raise PermissionDenied("无权催报")
-    owed = Submission.objects.restrict(actor, "review").filter(period=period).not_done()
+    owed = (
+        Submission.objects.restrict(actor, "review")
+        .filter(period=period)
+        .not_done()
+        .exclude(UNDER_CORRECTION)
+    )
     if enterprise_ids is not None:
         owed = owed.filter(enterprise_id__in=enterprise_ids)
     owed = list(owed.select_related("enterprise"))

@@ -19,7 +19,7 @@ from ..models import PlausibilityFlag, ReportForm, ReportingPeriod, Submission
 from ..services.errors import Conflict, ReportingError
 from ..services.periods import close_period, open_period, parse_period, reopen_period
 from ..services.plausibility import review_flag
-from ..services.submissions import send_reminders
+from ..services.submissions import send_reminders, under_correction
 from .common import SOURCE
 
 MAX_ID = 2**63 - 1  # ids are 64-bit
@@ -39,10 +39,14 @@ def inbox(request):
         .select_related("period__form", "enterprise")
         .order_by("period__deadline")
     )
-    groups = OrderedDict([("returned", []), ("overdue", []), ("due", []), ("upcoming", []), ("done", [])])
+    groups = OrderedDict(
+        [("returned", []), ("correcting", []), ("overdue", []), ("due", []), ("upcoming", []), ("done", [])]
+    )
     for s in rows:
         if s.status == Status.RETURNED:
             groups["returned"].append(s)
+        elif under_correction(s):  # the approved figures stand meanwhile: not overdue
+            groups["correcting"].append(s)
         elif s.status in DONE:
             groups["done"].append(s)
         elif now > s.period.deadline:
@@ -128,18 +132,34 @@ def board(request):
             .order_by("enterprise__park__name", "enterprise__name")
         )
         by_park: OrderedDict[str, dict] = OrderedDict()
-        totals = {"due": 0, "done": 0, "owed": 0, "late": 0, "approved": 0, "returned": 0, "submitted": 0}
+        totals = {
+            "due": 0,
+            "done": 0,
+            "owed": 0,
+            "late": 0,
+            "approved": 0,
+            "returned": 0,
+            "submitted": 0,
+            "correcting": 0,
+        }
         for s in subs:
             park = s.enterprise.park.name if s.enterprise.park else "未分园区"
             row = by_park.setdefault(park, {k: 0 for k in totals})
-            late = s.is_overdue(now)
+            # A report reopened for correction was reported and approved; its approved figures stand
+            # until the new revision is approved. It is counted on its own: not owed, not overdue now.
+            s.correcting = under_correction(s)
+            if s.correcting:
+                late = s.first_submitted_at is not None and s.first_submitted_at > period.deadline
+            else:
+                late = s.is_overdue(now)
             for target in (row, totals):
                 target["due"] += 1
                 target["done"] += s.is_done
-                target["owed"] += not s.is_done
+                target["correcting"] += s.correcting
+                target["owed"] += not s.is_done and not s.correcting
                 target["late"] += late
                 target["approved"] += s.status == Status.APPROVED
-                target["returned"] += s.status == Status.RETURNED
+                target["returned"] += s.status == Status.RETURNED and not s.correcting
                 target["submitted"] += s.status == Status.SUBMITTED
             s.late = late
         flags = list(
@@ -153,9 +173,15 @@ def board(request):
             subs=subs,
             by_park=by_park,
             totals=totals,
-            owed=[s for s in subs if not s.is_done],
-            late_done=[s for s in subs if s.is_done and s.late],
-            rate=round(totals["done"] * 100 / totals["due"], 1) if totals["due"] else None,
+            owed=[s for s in subs if not s.is_done and not s.correcting],
+            correcting=[s for s in subs if s.correcting],
+            late_done=[s for s in subs if (s.is_done or s.correcting) and s.late],
+            # Reported = submitted or approved, and the approved reports being corrected.
+            rate=(
+                round((totals["done"] + totals["correcting"]) * 100 / totals["due"], 1)
+                if totals["due"]
+                else None
+            ),
             now=now,
             can_review_flags=ReportingPeriod.objects.restrict(request.user, "review")
             .filter(pk=period.pk)
