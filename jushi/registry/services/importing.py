@@ -1,4 +1,7 @@
-"""Bulk import of enterprises: validate every row with the page form, then save all or nothing."""
+"""Bulk import of enterprises: validate every row with the page form, then save all or nothing.
+
+An import is an upsert: a row whose credit code is registered updates that enterprise, any other row
+registers a new one; the dry run says which, with every changed field's old and new value."""
 
 import uuid
 from collections.abc import Callable
@@ -9,10 +12,12 @@ from django.db import transaction
 
 from jushi.core.changelog import label_for
 from jushi.core.choices import ChangeAction
+from jushi.core.importing import Change, Plan, PlanLine
 from jushi.core.scopes import can
 from jushi.lib import uscc
 from jushi.lib.tabular import Table
 
+from ..choices import EnterpriseStatus
 from ..columns import BY_HEADER, ENTERPRISE_COLUMNS, HEADERS, form_data_from
 from ..forms import EnterpriseImportForm
 from ..models import Enterprise, Industry, Park, Zone
@@ -40,14 +45,33 @@ class PlannedRow:
     before: dict | None
     after: dict
 
-    def changes(self) -> list[tuple[str, object, object]]:
+    def changes(self) -> list[Change]:
+        """Each field that differs, labelled as its column is headed, with values as people read them."""
         if self.before is None:
             return []
         return [
-            (label_for(Enterprise, k), self.before.get(k), v)
+            Change(_label(k), _display(k, self.before.get(k)), _display(k, v))
             for k, v in self.after.items()
             if self.before.get(k) != v
         ]
+
+    @property
+    def title(self) -> str:
+        return f"{self.enterprise.name}({self.enterprise.credit_code})"
+
+
+_HEADERS = {c.key: c.header for c in ENTERPRISE_COLUMNS}
+_STATUS = dict(EnterpriseStatus.choices)
+
+
+def _label(key: str) -> str:
+    return _HEADERS.get(key) or label_for(Enterprise, key)
+
+
+def _display(key: str, value):
+    if key == "status" and value in _STATUS:
+        return str(_STATUS[value])
+    return value
 
 
 @dataclass
@@ -76,6 +100,18 @@ class ImportResult:
     @property
     def unchanged(self) -> int:
         return self.count("unchanged")
+
+    def groups(self) -> Plan:
+        """The dry run's three groups: enterprises to register, to update (old → new), unchanged."""
+        return Plan(
+            created=[PlanLine(p.row, p.title) for p in self.plan if p.action == ChangeAction.CREATE],
+            updated=[
+                PlanLine(p.row, p.title, p.changes()) for p in self.plan if p.action == ChangeAction.UPDATE
+            ],
+            unchanged=self.unchanged,
+            noun="家企业",
+            notes=["文件中已登记的统一社会信用代码按文件更新;文件中没有的列保持原值。"],
+        )
 
 
 class Lookups:
@@ -110,11 +146,12 @@ def plan_import(
     *,
     actor,
     table: Table,
-    update: bool = False,
     zone: Zone | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Validate every row and work out what each would do, writing nothing."""
+    """Validate every row and work out what each would do, writing nothing: a row whose credit code is
+    registered updates that enterprise (created, updated or unchanged, compared field by field after
+    the row is cleaned by the form, so 120.50 equals 120.5 and a blank cell equals nothing)."""
     if not can(actor, "import"):
         raise PermissionDenied("无权导入企业")
     result = ImportResult(total=len(table.rows))
@@ -145,15 +182,6 @@ def plan_import(
         if code:
             seen[code] = row_no
         instance = existing.get(code)
-        if instance is not None and not update:
-            result.errors.append(
-                RowError(
-                    row_no,
-                    "统一社会信用代码",
-                    f"{code} 已登记为“{instance.name}”;如需更新,请选择更新模式(--update)",
-                )
-            )
-            continue
         if instance is not None and instance.zone_id not in importable_zone_ids:
             result.errors.append(RowError(row_no, "统一社会信用代码", f"{code} 已登记在其他开发区,无权修改"))
             continue
@@ -186,7 +214,6 @@ def import_enterprises(
     *,
     actor,
     table: Table,
-    update: bool = False,
     zone: Zone | None = None,
     dry_run: bool = False,
     source: str,
@@ -194,7 +221,7 @@ def import_enterprises(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Plan the import; unless it is a dry run or any row has an error, carry it out in one transaction."""
-    result = plan_import(actor=actor, table=table, update=update, zone=zone, progress=progress)
+    result = plan_import(actor=actor, table=table, zone=zone, progress=progress)
     result.dry_run = dry_run
     if dry_run or not result.ok:
         return result

@@ -42,7 +42,7 @@ class ImportServiceTests(PersonaTestCase):
                 row(make_code(11), name="坏行业", industry="9999"),
                 row(make_code(12), name="坏园区", park="nowhere"),
                 row(make_code(10), name="重复"),
-                row(self.ent_a.credit_code, name="已存在"),
+                row(self.ent_a.credit_code, name="已存在", park="nowhere"),
                 row(make_code(13), name="坏日期", **{"入区日期": "2024-13-01"}),
                 row(make_code(14), name="坏状态", **{"状态": "营业中"}),
             ]
@@ -54,7 +54,7 @@ class ImportServiceTests(PersonaTestCase):
                 "第 4 行 行业代码: 未知的行业代码“9999”(应为 GB/T 4754-2017 代码)",
                 "第 5 行 园区代码: 开发区“kashgar”中没有代码为“nowhere”的园区",
                 "第 6 行 统一社会信用代码: 与第 2 行重复",
-                f"第 7 行 统一社会信用代码: {self.ent_a.credit_code} 已登记为“甲纺织有限公司”;如需更新,请选择更新模式(--update)",
+                "第 7 行 园区代码: 开发区“kashgar”中没有代码为“nowhere”的园区",
                 "第 8 行 入区日期: 输入一个有效的日期。",
                 "第 9 行 状态: 未知的状态“营业中”,应为 在营、在建、停产、迁出、注销",
             ],
@@ -96,7 +96,6 @@ class ImportServiceTests(PersonaTestCase):
                     "开发区代码": "kashgar",
                 },
             ],
-            update=True,
         )
         self.assertTrue(result.ok, result.errors)
         self.assertEqual((result.created, result.updated, result.unchanged), (0, 1, 1))
@@ -119,7 +118,7 @@ class ImportServiceTests(PersonaTestCase):
         self.assertFalse(Enterprise.objects.filter(credit_code=make_code(31)).exists())
 
     def test_existing_code_in_a_zone_outside_scope_cannot_be_updated(self):
-        result = self.run_import([row(self.ent_c.credit_code, name="抢注")], update=True)
+        result = self.run_import([row(self.ent_c.credit_code, name="抢注")])
         self.assertEqual(
             [str(e) for e in result.errors],
             [f"第 2 行 统一社会信用代码: {self.ent_c.credit_code} 已登记在其他开发区,无权修改"],
@@ -139,7 +138,7 @@ class RoundTripTests(PersonaTestCase):
             data = client.get(reverse("registry:enterprise_export") + f"?format={fmt}").content
             exported = read_table(data, f"x.{fmt}", max_bytes=10**6)
             self.assertEqual(exported.headers, HEADERS)
-            result = import_enterprises(actor=self.admin, table=exported, update=True, source="import")
+            result = import_enterprises(actor=self.admin, table=exported, source="import")
             self.assertTrue(result.ok, result.errors)
             self.assertEqual((result.created, result.updated, result.unchanged), (0, 0, 2))
         self.assertEqual(ChangeLog.objects.count(), 0)
@@ -165,7 +164,7 @@ class ImportPageTests(PersonaTestCase):
     def test_dry_run_then_confirm(self):
         self.login(self.reviewer)
         response = self.upload([row(make_code(40), name="新企业甲"), row(make_code(41), name="新企业乙")])
-        self.assertContains(response, "将新建 <b>2</b> 家")
+        self.assertContains(response, '将新建 <b id="count-created">2</b> 家企业')
         self.assertFalse(Enterprise.objects.filter(credit_code=make_code(40)).exists())
         response = self.client.post(
             reverse("registry:enterprise_import"), {"token": response.context["token"]}

@@ -26,9 +26,6 @@ class ImportForm(forms.Form):
         to_field_name="code",
         help_text="文件中“开发区代码”为空的行归入此开发区",
     )
-    update = forms.BooleanField(
-        label="更新已有企业", required=False, help_text="不勾选时,已登记的统一社会信用代码会被报为错误"
-    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +53,6 @@ def _run(request, data: bytes, info: dict, *, dry_run: bool):
     result = import_enterprises(
         actor=request.user,
         table=table,
-        update=info.get("update", False),
         zone=zone,
         dry_run=dry_run,
         source=ChangeSource.IMPORT,
@@ -93,10 +89,7 @@ def enterprise_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        info = {
-            "update": form.cleaned_data["update"],
-            "zone": form.cleaned_data["zone"].code if form.cleaned_data["zone"] else "",
-        }
+        info = {"zone": form.cleaned_data["zone"].code if form.cleaned_data["zone"] else ""}
         try:
             data = uploads.read_upload(upload)
         except TableError as exc:
@@ -106,5 +99,6 @@ def enterprise_import(request):
             context.update(result=result, errors=errors, info={"filename": upload.name, **info})
             if result is not None and not errors:
                 context["token"] = _stash(request, data, upload.name, info)
+                context["plan"] = result.groups()
     context["form"] = form
     return render(request, "registry/enterprise_import.html", context)

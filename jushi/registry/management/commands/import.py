@@ -13,7 +13,10 @@ from ...services.importing import import_enterprises
 
 
 class Command(ActorCommand):
-    help = "导入数据:jushi import enterprises FILE [--dry-run] [--update] [--zone CODE]"
+    help = (
+        "导入数据:jushi import enterprises FILE [--dry-run] [--zone CODE];"
+        "已登记的统一社会信用代码按文件更新,其余新建"
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -21,7 +24,9 @@ class Command(ActorCommand):
         parser.add_argument("file", help="CSV 或 XLSX 文件")
         parser.add_argument("--dry-run", action="store_true", help="只校验并列出将做的改动,不写入")
         parser.add_argument(
-            "--update", action="store_true", help="已登记的统一社会信用代码按文件更新(否则报错)"
+            "--update",
+            action="store_true",
+            help="保留以兼容旧脚本,不起作用:导入总是更新已登记的企业、新建未登记的企业",
         )
         parser.add_argument("--zone", help="“开发区代码”为空的行归入此开发区")
         parser.add_argument("--reason", default="", help="写入变更记录的原因")
@@ -45,7 +50,6 @@ class Command(ActorCommand):
             result = import_enterprises(
                 actor=actor,
                 table=table,
-                update=opts["update"],
                 zone=zone,
                 dry_run=opts["dry_run"],
                 source=ChangeSource.CLI,
@@ -58,14 +62,12 @@ class Command(ActorCommand):
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} 处错误,未导入任何数据")
-        for planned in result.plan:
-            if planned.action == "update":
-                for key, old, new in planned.changes():
-                    self.stdout.write(f"  第 {planned.row} 行 {planned.enterprise.name} {key}: {old} → {new}")
-        verb = "将" if result.dry_run else "已"
+        plan = result.groups()
+        for line in plan.lines():
+            self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{'[试运行] ' if result.dry_run else ''}{verb}新建 {result.created} 家,{verb}更新 {result.updated} 家,"
-                f"未变化 {result.unchanged} 家" + (f";批次 {result.batch}" if result.batch else "")
+                f"{'[试运行] ' if result.dry_run else ''}{plan.summary(dry_run=result.dry_run)}"
+                + (f";批次 {result.batch}" if result.batch else "")
             )
         )
