@@ -17,7 +17,7 @@ from jushi.lib.tabular import Table
 from jushi.projects.models import Project
 from jushi.projects.models.pipeline import normalize_name
 from jushi.projects.services import ProjectError, create_project
-from jushi.registry.models import Enterprise, Industry, Zone
+from jushi.registry.models import Enterprise, Industry, Park, Zone
 from jushi.registry.services.importing import RowError
 
 from .choices import CompanySize, Role, Segment
@@ -454,27 +454,104 @@ def _converted(lead: Project, actor, name: str) -> str:
     return f"“{name}”已转为线索 {lead.code}({lead.stage.name}),见该项目"
 
 
+@dataclass
+class LeadParticulars:
+    """What a lead made from a chain recommendation takes from its node, and where each came from (said
+    to the user, so an empty field is explained rather than silently left blank)."""
+
+    industry: Industry | None
+    industry_from: str
+    park: Park | None
+    park_from: str
+
+    def sentences(self) -> list[str]:
+        return [self.industry_from, self.park_from]
+
+
+def _most_common_park(enterprise_parks, project_parks) -> Park | None:
+    counts: dict[int, int] = {}
+    for park_id in [*enterprise_parks, *project_parks]:
+        if park_id:
+            counts[park_id] = counts.get(park_id, 0) + 1
+    if not counts:
+        return None
+    parks = {p.pk: p for p in Park.objects.filter(pk__in=counts)}
+    best = max(counts, key=lambda pk: (counts[pk], -pk))
+    return parks.get(best)
+
+
+def lead_particulars(node: Node) -> LeadParticulars:
+    """The industry and park a lead for `node` carries.
+
+    Industry: the first of the node's industry codes (or, for a node without any, its nearest ancestor's)
+    that is a GB/T 4754 code. Park: chains have no park of their own, so the park where the node's
+    enterprises and projects sit (the node and its sub-nodes, the most of them); failing that, where the
+    chain's sit; failing that, where the zone's ledger projects of the node's industry sit; else none, and
+    the user is told to fill it in on the project page."""
+    from .suggested import prefixes_of
+
+    industry, industry_from, up = None, "", node
+    while up is not None and industry is None:
+        codes = prefixes_of(up)
+        found = {i.code: i for i in Industry.objects.filter(code__in=codes)}
+        industry = next((found[c] for c in codes if c in found), None)
+        if industry is not None:
+            where = "本节点" if up.pk == node.pk else f"上级节点“{up.name}”"
+            industry_from = f"行业取自{where}的对应行业:{industry.code} {industry.name}"
+        up = up.parent
+    if industry is None:
+        industry_from = f"行业未填:节点“{node.name}”及其上级未设对应行业代码,请在项目页补填"
+    nodes = list(Node.objects.filter(chain_id=node.chain_id).values_list("pk", "parent_id"))
+    below, grew = {node.pk}, True
+    while grew:
+        more = {pk for pk, parent in nodes if parent in below} - below
+        grew, below = bool(more), below | more
+    open_links = NodeLink.objects.filter(node__chain_id=node.chain_id, ended_on__isnull=True)
+    park, park_from = None, ""
+    for links, said in (
+        (open_links.filter(node_id__in=below), "本节点已有企业和项目最多所在的"),
+        (open_links, f"产业链“{node.chain.name}”已有企业和项目最多所在的"),
+    ):
+        park = _most_common_park(
+            links.exclude(enterprise=None).values_list("enterprise__park_id", flat=True),
+            links.exclude(project=None).values_list("project__park_id", flat=True),
+        )
+        if park is not None:
+            park_from = f"功能区取自{said}“{park.name}”"
+            break
+    if park is None and industry is not None:
+        ledger = Project.objects.filter(
+            zone_id=node.chain.zone_id, industry__code__startswith=industry.code, park__isnull=False
+        )
+        park = _most_common_park([], ledger.values_list("park_id", flat=True))
+        if park is not None:
+            park_from = f"功能区取自台账中{industry.name}项目最多所在的“{park.name}”"
+    if park is None:
+        park_from = "功能区未填:本节点和本链尚无落在功能区的企业或项目,请在项目页补填"
+    return LeadParticulars(industry, industry_from, park, park_from)
+
+
 def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
     """Turn a suggested company into a lead in the project ledger in one step (nothing retyped): the
-    investor, region, industry and a note pointing back to the chain gap. A company already converted
-    points to its lead instead."""
+    investor, region, the node's industry and park (`lead_particulars`), a note pointing back to the chain
+    gap, and the lead put on the node. A company already converted points to its lead instead. The
+    returned lead carries `particulars`: where its industry and park came from, or why they are empty."""
     if company.lead_id is not None:
         raise ChainError({"lead": _converted(company.lead, actor, company.name)})
     node = company.node
-    codes = [p.strip() for p in node.industry_prefixes.split(",") if len(p.strip()) == 4]
-    industry = Industry.objects.filter(code__in=codes).values_list("code", flat=True).first()
+    particulars = lead_particulars(node)
     data = {
         "name": f"{company.name}{node.name}项目",
         "investor_name": company.name,
         "credit_code": company.credit_code or None,
         "investor_region": company.region,
+        "industry": particulars.industry.code if particulars.industry else None,
+        "park": particulars.park.code if particulars.park else None,
         "note": (
             f"来自产业链“{node.chain.name}”缺口“{node.name}”的目标企业推荐"
             f"(节点页 /chains/nodes/{node.pk}/)" + (f":{company.products}" if company.products else "")
         ),
     }
-    if industry:
-        data["industry"] = industry
     try:
         with transaction.atomic():
             locked = PoolCompany.objects.select_for_update().get(pk=company.pk)
@@ -489,4 +566,5 @@ def convert_to_lead(*, actor, company: PoolCompany, source: str) -> Project:
     except ProjectError as exc:
         raise ChainError(exc.errors) from None
     company.lead = lead
+    lead.particulars = particulars
     return lead

@@ -353,6 +353,12 @@ class PoolLeadSerializer(serializers.Serializer):
     name = serializers.CharField()
     stage = serializers.CharField(source="stage.code", help_text="阶段代码")
     stage_name = serializers.CharField(source="stage.name")
+    industry = serializers.CharField(
+        source="industry.code", allow_null=True, default=None, help_text="行业代码(取自节点的对应行业)"
+    )
+    park = serializers.CharField(
+        source="park.code", allow_null=True, default=None, help_text="功能区代码(取自节点企业所在的功能区)"
+    )
 
 
 class PoolCompanySerializer(serializers.ModelSerializer):

@@ -334,7 +334,7 @@ class NodePageTests(ChainPageCase):
         self.assertContains(response, f'href="{reverse("registry:enterprise_detail", args=[self.ent_b.pk])}"')
         self.assertEqual(
             cells(response, "data-project", str(self.signed.pk)),
-            [self.signed.code, "动力电池项目", "核心", "签约", "12000.00", "—", "移出"],
+            [self.signed.code, "动力电池项目", "核心", "签约", "12000.00", "3000.00", "—", "移出"],  # 到位资金 added
         )
         self.assertContains(response, f'href="{reverse("projects:project_detail", args=[self.talks.pk])}"')
         self.assertNotContains(response, 'id="suggestions"')  # strong: no gap, no suggestions
@@ -358,7 +358,8 @@ class NodePageTests(ChainPageCase):
         self.assertEqual(self.jia.lead, lead)
         self.assertContains(
             page,
-            f"已将目标企业“甲正极材料股份有限公司”转为招商线索 {lead.code}(产业链“锂电产业链”·正极材料),可在项目看板的“线索”列找到",
+            f"已将目标企业“甲正极材料股份有限公司”转为招商线索 {lead.code}(产业链“锂电产业链”·正极材料),已挂到该节点;"
+            "行业取自本节点的对应行业:3985 电子专用材料制造",
         )
         node_page = self.client.get(reverse("chains:node_detail", args=[self.cathode.pk]))
         self.assertNotContains(node_page, f'action="{reverse("chains:pool_convert", args=[self.jia.pk])}"')

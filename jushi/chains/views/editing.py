@@ -21,6 +21,7 @@ from ..models import Chain, Node, NodeLink
 from .shared import chain_zones
 
 WEB = ChangeSource.WEB
+ID_MAX = 2**63 - 1  # the largest primary key a database holds
 
 
 def may_change(user, zone) -> bool:
@@ -166,6 +167,18 @@ class LinkForm(forms.Form):
             .exclude(pk__in=on_node.exclude(project=None).values("project_id"))
             .order_by("-updated")[:500]
         }
+        asked = str(self.data.get("project") or "").strip() if self.is_bound else ""
+        if asked.isdigit() and asked not in self.projects:  # an older project (a 建议关联 suggestion)
+            found = (
+                Project.objects.visible_to(user)
+                .filter(zone=zone, pk=int(asked))
+                .exclude(pk__in=on_node.exclude(project=None).values("project_id"))
+                .first()
+                if int(asked) <= ID_MAX
+                else None
+            )
+            if found is not None:
+                self.projects[asked] = found
         self.fields["enterprise"].choices = [("", "—")] + [(k, e.name) for k, e in self.enterprises.items()]
         self.fields["project"].choices = [("", "—")] + [
             (k, f"{p.code} {p.name}") for k, p in self.projects.items()
@@ -202,12 +215,29 @@ def node_link(request, pk):
             for key, message in exc.errors.items():
                 messages.error(request, f"{labels[key]}:{message}" if key in labels else message)
         else:
-            messages.success(request, "已挂接到本节点")
+            project = form.projects.get(data["project"])
+            messages.success(
+                request,
+                f"已将项目“{project.code} {project.name}”关联到“{node.name}”"
+                if project is not None
+                else "已挂接到本节点",
+            )
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else "挂接"
             messages.error(request, f"{label}:{errors[0]}")
+    back = _back_node(request, node)
+    if back is not None:  # linked from a suggestion on this node's page or an upper node's
+        return redirect(reverse("chains:node_detail", args=[back]) + "#ledger-suggestions")
     return redirect(reverse("chains:node_detail", args=[node.pk]) + "#links")
+
+
+def _back_node(request, node: Node) -> int | None:
+    """The node page a 建议关联 click came from (`back`): a node of the same chain, else None."""
+    back = str(request.POST.get("back") or "").strip()
+    if not back.isdigit() or int(back) > ID_MAX:
+        return None
+    return Node.objects.filter(chain_id=node.chain_id, pk=int(back)).values_list("pk", flat=True).first()
 
 
 class UnlinkForm(forms.Form):

@@ -13,7 +13,9 @@ from django.urls import path
 
 from jushi.core.scopes import can
 from jushi.projects.models import Stage
+from jushi.registry.models import Enterprise, Industry
 
+from .. import suggested
 from ..choices import Segment
 from ..exporters import ChainExporter
 from ..forms import GapFilterForm
@@ -130,6 +132,9 @@ def chain_detail(request, pk):
         mode = CURRENT
     view = load(chain, user=request.user)
     rows = [r for r in view.rows if (r.node.in_current if mode == CURRENT else r.node.in_target)]
+    waiting = suggested.for_chain(chain, [r.node for r in view.rows], user=request.user)
+    for r in view.rows:  # a parent's count holds its sub-nodes', each project once (as its figures do)
+        r.waiting = waiting.count_under([r.node.pk] + [d.node.pk for d in view.descendants(r.node.pk)])
     tree, leaves = tree_data(view, mode)
     context = {
         "chain": chain,
@@ -142,6 +147,7 @@ def chain_detail(request, pk):
         "tree": tree,
         "chart_height": max(360, leaves * 44),
         "can_export": can(request.user, "export"),
+        "waiting": waiting.count_under([r.node.pk for r in view.rows]),
     }
     return render(request, "chains/chain_detail.html", context)
 
@@ -178,6 +184,10 @@ def node_detail(request, pk):
         .order_by("node__order", "node_id", "role", "id")
     )
     stages = list(Stage.objects.all())
+    ledger = suggested.for_chain(node.chain, [r.node for r in view.rows], user=request.user).under(
+        [node.pk, *(r.node.pk for r in below)]
+    )
+    ledger_investment, ledger_funds = suggested.totals(ledger)
     picks = []
     if row.gap is not None:
         pool = list(
@@ -187,6 +197,7 @@ def node_detail(request, pk):
         )
         picks = suggestions(view, row, pool)
         mark_leads((p.company for p in picks), request.user)
+        mark_registered((p.company for p in picks), request.user, node.chain.zone_id)
     context = {
         "chain": node.chain,
         "node": node,
@@ -200,6 +211,11 @@ def node_detail(request, pk):
         ),
         "by_stage": [(s, row.figures.projects[s.code]) for s in stages if row.figures.projects.get(s.code)],
         "picks": picks,
+        "ledger": ledger,
+        "ledger_investment_yi": ledger_investment / 10000,
+        "ledger_funds_yi": ledger_funds / 10000,
+        "pool": _pool_on(request.user, node, below),
+        "industries": _industries(node),
         "can_convert": may_convert(request.user, node.chain.zone),
         "can_change": may_change(request.user, node.chain.zone),
         "link_form": LinkForm(node=node, user=request.user)
@@ -208,6 +224,45 @@ def node_detail(request, pk):
         "segment": Segment(node.segment).label,
     }
     return render(request, "chains/node_detail.html", context)
+
+
+def _pool_on(user, node: Node, below) -> list[PoolCompany]:
+    """The target companies of the pool on the node and its sub-nodes, each marked with its lead as the
+    user may see it and with the registry enterprise of the same credit code, when the zone has one."""
+    pool = list(
+        PoolCompany.objects.restrict(user, "view")
+        .filter(node_id__in=[node.pk, *(r.node.pk for r in below)])
+        .select_related("node", "lead__stage")
+        .order_by("node__order", "node_id", "name")
+    )
+    mark_leads(pool, user)
+    mark_registered(pool, user, node.chain.zone_id)
+    return pool
+
+
+def mark_registered(companies, user, zone_id) -> None:
+    """Set `registered_id` on each pool company: the registry enterprise of the zone with its credit code
+    that the user may see, else None (one query)."""
+    companies = list(companies)
+    codes = {c.credit_code for c in companies if c.credit_code}
+    registered = (
+        dict(
+            Enterprise.objects.visible_to(user)
+            .filter(zone_id=zone_id, credit_code__in=codes)
+            .values_list("credit_code", "pk")
+        )
+        if codes
+        else {}
+    )
+    for company in companies:
+        company.registered_id = registered.get(company.credit_code)
+
+
+def _industries(node: Node) -> list[tuple[str, str]]:
+    """The node's industry codes with their GB/T 4754 names ("" for a code the classification lacks)."""
+    codes = suggested.prefixes_of(node)
+    names = dict(Industry.objects.filter(code__in=codes).values_list("code", "name"))
+    return [(code, names.get(code, "")) for code in codes]
 
 
 @login_required

@@ -187,7 +187,9 @@ def pool_convert(request, pk):
     messages.success(
         request,
         f"已将目标企业“{company.name}”转为招商线索 {lead.code}"
-        f"(产业链“{company.node.chain.name}”·{company.node.name}),可在项目看板的“线索”列找到",
+        f"(产业链“{company.node.chain.name}”·{company.node.name}),已挂到该节点;"
+        + ";".join(lead.particulars.sentences())
+        + "。可在项目看板的“线索”列找到",
     )
     return redirect("projects:project_detail", pk=lead.pk)
 
