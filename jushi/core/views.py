@@ -10,13 +10,38 @@ from . import scopes
 from .choices import AuditKind, ChangeAction, ChangeSource
 from .models import AuditChain, AuditEvent, ChangeLog, retention_days
 
+# Staff of these departments work on the investment pipeline, not on reports (accounts.choices.Department).
+PIPELINE_DEPARTMENTS = frozenset({"investment", "projects"})
+
+
+def home_url(user) -> str:
+    """Where each kind of user starts: at their own work, not at a summary of everything.
+
+    The zone overview stays in the menu for everyone who may see it. Roles and departments are read as
+    the accounts app stores them (core sits below accounts and knows them only by value)."""
+    duty = getattr(user, "duty", None)
+    if duty:  # 三员: no business page; the audit administrator reads the trail, the other two the admin
+        return reverse("core:audit") if duty == "auditadmin" else reverse("admin:index")
+    scope = scopes.scope_of(user)
+    if scope.enterprise_id is not None:
+        return reverse("reporting:inbox")  # an enterprise reporter starts at what is due
+    role = getattr(user, "role", "")
+    if role == "staff":
+        if getattr(user, "department", "") in PIPELINE_DEPARTMENTS:
+            return reverse("projects:kanban")
+        return reverse("reporting:board")  # the board opens on the period being filled now
+    several_zones = scope.all_zones or len(scope.zone_ids) > 1
+    if role == "regional" or several_zones:
+        return reverse("indicators:ranking")  # provincial users compare zones
+    if role in ("leader", "admin"):
+        # A zone admin answers for the zone's figures first; the registry overview is one click away.
+        return reverse("indicators:dashboard")
+    return reverse("registry:overview")
+
 
 @login_required
 def home(request):
-    scope = scopes.scope_of(request.user)
-    if scope.enterprise_id is not None:
-        return redirect("reporting:inbox")  # an enterprise reporter starts at what is due
-    return redirect("registry:overview")
+    return redirect(home_url(request.user))
 
 
 AUDIT_PAGE_SIZE = 50

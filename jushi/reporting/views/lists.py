@@ -89,8 +89,18 @@ def review_queue(request):
 def _board_choice(request):
     forms = list(ReportForm.objects.filter(is_active=True))
     zones = list(Zone.objects.restrict(request.user, "view"))
-    form = next((f for f in forms if f.code == request.GET.get("form")), forms[0] if forms else None)
     zone = next((z for z in zones if z.code == request.GET.get("zone")), zones[0] if zones else None)
+    # By default the form whose period opened last in the zone: what enterprises are filling in now.
+    latest = (
+        ReportingPeriod.objects.filter(zone=zone, form__in=forms, opens_at__lte=clock.now())
+        .order_by("-opens_at", "form__code")
+        .values_list("form_id", flat=True)
+        .first()
+        if zone
+        else None
+    )
+    default = next((f for f in forms if f.pk == latest), forms[0] if forms else None)
+    form = next((f for f in forms if f.code == request.GET.get("form")), default)
     periods = (
         list(ReportingPeriod.objects.visible_to(request.user).filter(form=form, zone=zone).order_by("-code"))
         if form and zone
