@@ -8,11 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from jushi.core import clock, uploads
+from jushi.core import clock, confirm, uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
 from jushi.lib import growth, indicator_math, wording
@@ -25,7 +26,7 @@ from . import publishing
 from .bulletin import bulletin, change_words, clause
 from .choices import Scope
 from .engine import stored_period
-from .exporters import IndicatorExporter, MonthlyTableExporter
+from .exporters import FigureExporter, IndicatorExporter, MonthlyTableExporter
 from .forms import FigureForm, FigureImportForm, IndicatorForm, TargetForm
 from .models import DeptFigure, Indicator, Plan, Result, Target
 from .services import HEADERS, FigureError, add_indicator, import_figures, save_figure, set_target
@@ -147,7 +148,7 @@ def _dashboard(request, template: str):
         shown = Period.parse(latest.named) if latest is not None else period
     live = request.GET.get("live") == "1"
     if request.GET.get("export") == "monthly":
-        return MonthlyTableExporter(zone, period, live=live).response()
+        return MonthlyTableExporter(zone, period, live=live, actor=request.user).response()
     view = publishing.view_of(zone, period, live=live)
     targets = {t.indicator_id: t for t in Target.objects.filter(zone=zone, year=period.year)}
     cards = [_card(r, targets.get(r.indicator_id), period) for r in view.rows if r.indicator.in_bulletin]
@@ -263,6 +264,8 @@ def _figure_import(request, data: bytes, filename: str, *, dry_run: bool):
 def figures(request):
     """Department figures: the list for the zones in scope, one-by-one entry, and spreadsheet import."""
     zones = visible_zones(request.user).order_by("name")
+    if request.method == "GET" and request.GET.get("export"):
+        return _figures_export(request, zones)
     editable = editable_zones(request.user)
     context = {"may_import": can(request.user, "import") and editable.exists(), "import_limits": limits()}
     entry = FigureForm(request.POST if request.POST.get("form") == "entry" else None, zones=editable)
@@ -328,8 +331,22 @@ def figures(request):
         rows=rows[:500],
         headers=list(HEADERS.values()),
         editable=editable.exists(),
+        may_export=can(request.user, "export") and zones.exists(),
     )
     return render(request, "indicators/figures.html", context)
+
+
+def _figures_export(request, zones):
+    """The department figures the page lists (every row, not only the first 500), as XLSX or CSV in the
+    import's layout."""
+    fmt = request.GET["export"]
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("导出格式应为 xlsx 或 csv")
+    if not can(request.user, "export"):
+        raise PermissionDenied("无权导出部门数据")
+    zones = list(zones.filter(pk__in=Zone.objects.restrict(request.user, "export")))
+    rows = DeptFigure.objects.filter(zone__in=zones)
+    return FigureExporter(fmt, rows, actor=request.user, zones=zones).response()
 
 
 def _pct(rate: Decimal | None) -> Decimal | None:
@@ -396,7 +413,7 @@ def indicator_detail(request, code: str):
                 )
             ]
     if request.GET.get("export") == "xlsx" and zone is not None:
-        exporter = IndicatorExporter(indicator, zone, rows)
+        exporter = IndicatorExporter(indicator, zone, rows, actor=request.user, live=live)
         return exporter.response()
     context = {
         "indicator": indicator,
@@ -579,7 +596,9 @@ def catalog(request):
 
 @login_required
 def publish_period(request):
-    """The dashboard's 发布 button: publish (or revise) a zone's period through `publishing.publish`."""
+    """The dashboard's 发布 button: publish (or revise) a zone's period through `publishing.publish`,
+    after a page that says what will be published (revision, coverage, how many figures are frozen and
+    what changed since the previous revision); only the POST with confirmed=1 publishes."""
     if request.method != "POST":
         return redirect("indicators:dashboard")
     code = request.POST.get("zone", "").strip()
@@ -591,6 +610,28 @@ def publish_period(request):
         raise Http404("没有这个开发区,或您无权查看")
     period = request.POST.get("period", "")
     back = f"{reverse('indicators:dashboard')}?{urlencode({'zone': zone.code, 'period': period})}"
+    if not confirm.confirmed(request):
+        if not _may_publish(request.user, zone):
+            raise PermissionDenied(f"无权发布{zone.name}的数据")
+        try:
+            named = Period.parse(period)
+        except PeriodError as exc:
+            messages.error(request, f"报告期:{exc}")
+            return redirect(back)
+        changes = _publish_changes(zone, named, request.POST)
+        if changes is None:
+            messages.error(request, f"{zone.name}{named.label}没有可发布的指标数据")
+            return redirect(back)
+        previous = publishing.latest_publication(zone, named)
+        return confirm.ask(
+            request,
+            title=f"发布{zone.name}{named.label}"
+            + (f"修订版(第{previous.revision + 1}版)" if previous else "数据(第1版)"),
+            changes=changes,
+            cancel=back,
+            button="确认发布",
+            warning="发布后数字即冻结,不能撤回;以后只能发布修订版并写明原因。",
+        )
     try:
         publication = publishing.publish(
             actor=request.user,
@@ -607,6 +648,46 @@ def publish_period(request):
         return redirect(back)
     messages.success(request, f"已发布 {zone.name}{publication.label} 第{publication.revision}版")
     return redirect(back)
+
+
+def _publish_changes(zone: Zone, period: Period, post) -> list[str] | None:
+    """What publishing the period will do, in sentences for the confirmation page; None: nothing to
+    publish."""
+    code = stored_period(period)
+    results = Result.objects.filter(zone=zone, period=code)
+    total = results.count()
+    if not total:
+        return None
+    by_scope = dict(results.order_by().values_list("scope").annotate(n=Count("id")))
+    parts = "、".join(
+        f"{label} {by_scope[value]} 个" for value, label in Scope.choices if by_scope.get(value)
+    )
+    previous = publishing.latest_publication(zone, period)
+    revision = previous.revision + 1 if previous else 1
+    coverage = publishing.coverage_of(zone, period)
+    lines = [
+        f"发布期别:{zone.name}{period.label},第{revision}版"
+        + (f"(修订第{previous.revision}版)" if previous else "(首次发布)"),
+        f"覆盖:{publishing.coverage_words(coverage)}"
+        + ("(未全部审核,数字为初步数,简报将注明)" if any(not c.complete for c in coverage) else ""),
+        f"冻结 {total} 个指标数值({parts}),仪表盘、排名和导出默认显示这一版",
+    ]
+    if previous is not None:
+        moved = publishing.revisions_against_live(zone, period)
+        if moved:
+            lines.append(
+                f"与第{previous.revision}版相比有 {len(moved)} 个指标变化:"
+                + ";".join(f"{r['indicator'].name} {r['published']} → {r['live']}" for r in moved[:20])
+                + ("等" if len(moved) > 20 else "")
+            )
+        else:
+            lines.append(f"开发区合计数与第{previous.revision}版相同")
+    reason = post.get("reason", "").strip()
+    if reason:
+        lines.append(f"原因:{reason}")
+    if post.get("allow_incomplete") == "1":
+        lines.append("未全部审核也发布")
+    return lines
 
 
 @login_required

@@ -126,7 +126,10 @@ def _float_text(value: float) -> str:
         return str(value)
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return format(value, ".15g")
+    text = format(value, ".15g")
+    if "e-" in text:  # a small amount in full, as the text export wrote it: 0.00001, not 1e-05
+        return f"{Decimal(text).normalize():f}"
+    return text
 
 
 def read_table(data: bytes, filename: str, *, max_bytes: int) -> Table:
@@ -308,45 +311,234 @@ def _read_xlsx(data: bytes, caps: Limits) -> list[list[str]]:
 
 
 def format_cell(value) -> str:
-    """A value as the text a spreadsheet cell holds: decimals without trailing zeros, ISO dates, escaped."""
+    """A value as the text a spreadsheet cell holds: decimals without trailing zeros, ISO dates, escaped.
+
+    This is the text of a CSV cell, and what `read_table` gives back for the same value in a typed XLSX
+    cell: a file we export imports back unchanged in either format."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         value = value.normalize()
         return f"{value:f}"
+    if isinstance(value, dt.datetime):
+        return _cell_text(_naive(value))
     if isinstance(value, dt.date):
         return value.isoformat()
     return escape_cell(str(value))
 
 
+# Column kinds: how a value is written into an XLSX cell.
+TEXT = "text"  # a text cell, escaped against formulas
+CODE = "code"  # an identifier (credit code, industry code 3841, zone code 653101): text even when all digits
+NUMBER = "number"  # a numeric cell with a number format of the column's decimals
+DATE = "date"  # a date cell (a datetime keeps its time)
+AUTO = "auto"  # by the value: numbers as numbers, dates as dates, the rest as text
+KINDS = (TEXT, CODE, NUMBER, DATE, AUTO)
+
+# Excel holds 15 significant digits; a number with more is written as text so it is never rounded.
+EXCEL_DIGITS = 15
+SHEET_NAME_CHARS = 31
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MIN_WIDTH, MAX_WIDTH = 6, 50
+ABOUT_SHEET = "说明"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its header, what kind of cells it holds, and its unit.
+
+    `decimals` is how many places a NUMBER column shows (None: as many as each value has, up to 4);
+    `grouping` puts thousands separators in the format (amounts), not in rates and years.
+    The unit goes into the header in brackets, as the sheets of the statistics bureau print it."""
+
+    header: str
+    kind: str = AUTO
+    decimals: int | None = None
+    unit: str = ""
+    grouping: bool = True
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+    @property
+    def title(self) -> str:
+        if not self.unit or self.header.endswith((f"({self.unit})", f"({self.unit})")):
+            return self.header
+        return f"{self.header}({self.unit})"
+
+    def number_format(self, value) -> str:
+        places = self.decimals if self.decimals is not None else _places(value)
+        body = "#,##0" if self.grouping else "0"
+        return body + ("." + "0" * places if places > 0 else "")
+
+
+def column(spec) -> Column:
+    return spec if isinstance(spec, Column) else Column(str(spec))
+
+
+def _places(value) -> int:
+    if isinstance(value, Decimal):  # as quantized: 12.30 rounded to its indicator's two places shows 12.30
+        exponent = value.as_tuple().exponent
+        return min(4, max(0, -exponent)) if isinstance(exponent, int) else 0
+    if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+        text = _float_text(value)
+        return min(4, len(text.partition(".")[2]))
+    return 0
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    """A datetime as the local wall clock (a spreadsheet cell has no time zone)."""
+    if value.tzinfo is None:
+        return value
+    from django.utils import timezone
+
+    return timezone.localtime(value).replace(tzinfo=None)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _fits_excel(value) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite() and len(value.normalize().as_tuple().digits) <= EXCEL_DIGITS
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return abs(value) < 10**EXCEL_DIGITS
+
+
+def typed_cell(col: Column, value):
+    """(cell value, number format) for an XLSX cell of `col`; format None: openpyxl's default."""
+    if value is None or value == "":
+        return None, None
+    kind = col.kind
+    if kind == AUTO:
+        if _is_number(value):
+            kind = NUMBER
+        elif isinstance(value, dt.date):
+            kind = DATE
+        else:
+            kind = TEXT
+    if kind == NUMBER and _is_number(value) and _fits_excel(value):
+        number = float(value) if isinstance(value, Decimal) else value
+        if isinstance(number, float) and number.is_integer() and abs(number) < 10**EXCEL_DIGITS:
+            number = int(number)
+        return number, col.number_format(value)
+    if kind == DATE and isinstance(value, dt.datetime):
+        return _naive(value), DATETIME_FORMAT
+    if kind == DATE and isinstance(value, dt.date):
+        return value, DATE_FORMAT
+    if kind == CODE:
+        return format_cell(value), "@"
+    # text, or a value that is not of its column's kind (a 合计 label in a number column)
+    return format_cell(value), None
+
+
+def display_width(text: str) -> int:
+    """How wide a text shows in a spreadsheet: CJK and full-width characters count double."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _shown(value, fmt: str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and fmt:
+        places = len(fmt.partition(".")[2])
+        return f"{value:,.{places}f}" if fmt.startswith("#") else f"{value:.{places}f}"
+    return str(value)
+
+
+def sheet_name(name: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet1"
+    return cleaned[:SHEET_NAME_CHARS]
+
+
+def write_sheet(ws, columns: Sequence[Column], rows: Iterable[Sequence], *, header_row: int = 1) -> int:
+    """Write a table into worksheet `ws` from `header_row` on: typed cells, a bold frozen header, an
+    autofilter over the table and column widths from the content. Returns the number of data rows."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    widths = [display_width(c.title) for c in columns]
+    for i, col in enumerate(columns, start=1):
+        cell = ws.cell(row=header_row, column=i, value=escape_cell(col.title))
+        cell.font = bold
+    count = 0
+    row_no = header_row
+    width = len(columns)
+    for row in rows:
+        row_no += 1
+        count += 1
+        for i, value in enumerate(row, start=1):
+            col = columns[i - 1] if i <= width else Column("")
+            cell_value, fmt = typed_cell(col, value)
+            if cell_value is None:
+                continue
+            cell = ws.cell(row=row_no, column=i, value=cell_value)
+            if fmt:
+                cell.number_format = fmt
+            if i <= width:
+                widths[i - 1] = max(widths[i - 1], display_width(_shown(cell_value, fmt)))
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(MIN_WIDTH, min(MAX_WIDTH, w + 2))
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    last = get_column_letter(max(width, 1))
+    ws.auto_filter.ref = f"A{header_row}:{last}{max(row_no, header_row + 1) if count else header_row}"
+    return count
+
+
+def write_about(wb, about: Sequence[tuple[str, str]]) -> None:
+    """The 说明 sheet: one line per fact about the file (what it holds, filters, time, user, zones)."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(ABOUT_SHEET)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 80
+    for label, text in about:
+        ws.append([escape_cell(str(label)), escape_cell(str(text))])
+        ws.cell(row=ws.max_row, column=1).font = bold
+        ws.cell(row=ws.max_row, column=2).alignment = wrap
+
+
 def write_table(
-    headers: Sequence[str], rows: Iterable[Sequence], fmt: str, *, sheet: str = "Sheet1"
+    headers: Sequence,
+    rows: Iterable[Sequence],
+    fmt: str,
+    *,
+    sheet: str = "Sheet1",
+    about: Sequence[tuple[str, str]] | None = None,
 ) -> bytes:
-    """Render rows as CSV (UTF-8 with BOM, so Excel opens Chinese correctly) or XLSX, all cells text."""
+    """Render rows as CSV (UTF-8 with BOM, so Excel opens Chinese correctly, every cell text) or XLSX
+    (typed cells by column kind: see `Column`; plain header strings are AUTO columns).
+
+    `about`: the lines of a second sheet 说明 (XLSX only)."""
+    columns = [column(h) for h in headers]
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(headers)
+        writer.writerow([c.title for c in columns])
         for row in rows:
             writer.writerow([format_cell(v) for v in row])
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
-        from openpyxl.styles import Font
 
-        wb = Workbook(write_only=False)
+        wb = Workbook()
         ws = wb.active
-        ws.title = sheet
-        ws.append(list(headers))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append([format_cell(v) for v in row])
-        for i, h in enumerate(headers, start=1):
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(
-                10, min(40, len(h) * 2 + 4)
-            )
-        ws.freeze_panes = "A2"
+        ws.title = sheet_name(sheet)
+        write_sheet(ws, columns, rows)
+        if about is not None:
+            write_about(wb, about)
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()

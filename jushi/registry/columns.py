@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from jushi.lib import tabular
 from jushi.lib.tabular import format_cell, unescape_cell
 
 from .models import Enterprise
@@ -9,32 +10,59 @@ from .models import Enterprise
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: str  # as printed, with the unit: 占地面积(亩)
     key: str  # the EnterpriseImportForm field
     required: bool = False
+    kind: str = tabular.TEXT  # how the XLSX export writes it (lib.tabular kinds)
+    decimals: int | None = None
+    unit: str = ""
+
+    @property
+    def title(self) -> str:
+        """The printed header, with the unit: 占地面积(亩)."""
+        return self.cell.title
+
+    @property
+    def cell(self) -> tabular.Column:
+        return tabular.Column(self.header, kind=self.kind, decimals=self.decimals, unit=self.unit)
 
 
 ENTERPRISE_COLUMNS = [
-    Column("统一社会信用代码", "credit_code", required=True),
+    Column("统一社会信用代码", "credit_code", required=True, kind=tabular.CODE),
     Column("企业名称", "name", required=True),
-    Column("开发区代码", "zone", required=True),
-    Column("园区代码", "park"),
-    Column("行业代码", "industry"),
+    Column("开发区代码", "zone", required=True, kind=tabular.CODE),
+    Column("园区代码", "park", kind=tabular.CODE),
+    Column("行业代码", "industry", kind=tabular.CODE),
     Column("地址", "address"),
-    Column("成立日期", "established_on"),
-    Column("入区日期", "entered_on"),
+    Column("成立日期", "established_on", kind=tabular.DATE),
+    Column("入区日期", "entered_on", kind=tabular.DATE),
     Column("状态", "status"),
-    Column("占地面积(亩)", "land_area_mu"),
+    Column("占地面积(亩)", "land_area_mu", kind=tabular.NUMBER, decimals=2, unit="亩"),
     Column("联系人", "contact_name"),
-    Column("联系电话", "contact_phone"),
-    Column("规上年份", "size_years"),
+    Column("联系电话", "contact_phone", kind=tabular.CODE),
+    Column("规上年份", "size_years", kind=tabular.CODE),
     Column("合成数据", "is_synthetic"),
     Column("备注", "notes"),
 ]
-HEADERS = [c.header for c in ENTERPRISE_COLUMNS]
-BY_HEADER = {c.header: c for c in ENTERPRISE_COLUMNS}
-# Field names are accepted as headers too, for files made by other systems.
-BY_HEADER.update({c.key: c for c in ENTERPRISE_COLUMNS})
+HEADERS = [c.title for c in ENTERPRISE_COLUMNS]
+CELLS = [c.cell for c in ENTERPRISE_COLUMNS]  # the export's typed columns
+
+
+def header_spellings(header: str, unit: str = "") -> set[str]:
+    """The ways a header may be written: with the unit in full-width or ASCII brackets, or without it."""
+    spellings = {header}
+    if unit:
+        bare = header.removesuffix(f"({unit})").removesuffix(f"({unit})")
+        spellings |= {bare, f"{bare}({unit})", f"{bare}({unit})"}
+    return spellings
+
+
+BY_HEADER: dict[str, Column] = {}
+for _column in ENTERPRISE_COLUMNS:
+    for _spelling in header_spellings(_column.header, _column.unit):
+        BY_HEADER[_spelling] = _column
+    # Field names are accepted as headers too, for files made by other systems.
+    BY_HEADER[_column.key] = _column
 
 
 def enterprise_row(e: Enterprise) -> list:

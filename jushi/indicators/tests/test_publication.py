@@ -424,7 +424,13 @@ class PublicationTests(PersonaTestCase):
         self.assertContains(page, "初步")
         response = client.post(
             reverse("indicators:publish"),
-            {"zone": "kashgar", "period": "2024-05", "allow_incomplete": "1", "reason": "先发"},
+            {
+                "zone": "kashgar",
+                "period": "2024-05",
+                "allow_incomplete": "1",
+                "reason": "先发",
+                "confirmed": "1",
+            },
         )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Publication.objects.get().named, "2024-05")
@@ -436,6 +442,39 @@ class PublicationTests(PersonaTestCase):
             leader.post(reverse("indicators:publish"), {"zone": "kashgar", "period": "2024-05"}).status_code,
             403,
         )
+        self.assertEqual(
+            leader.post(
+                reverse("indicators:publish"), {"zone": "kashgar", "period": "2024-05", "confirmed": "1"}
+            ).status_code,
+            403,
+        )
+        self.assertEqual(Publication.objects.count(), 1)
+
+    def test_publishing_first_shows_what_will_be_published_and_publishes_only_when_confirmed(self):
+        client = self.login(self.reviewer)
+        fields = {"zone": "kashgar", "period": "2024-05", "allow_incomplete": "1", "reason": "先发"}
+        ask = client.post(reverse("indicators:publish"), fields)
+        self.assertEqual(ask.status_code, 200)
+        self.assertEqual(Publication.objects.count(), 0)  # the unconfirmed POST publishes nothing
+        frozen = Result.objects.filter(zone=self.kashgar, period="2024-05").count()
+        self.assertGreater(frozen, 0)
+        self.assertContains(ask, "2024年1-5月,第1版(首次发布)")
+        self.assertContains(ask, "应报 5 家 / 已审核 3 家")
+        self.assertContains(ask, f"冻结 {frozen} 个指标数值")
+        self.assertContains(ask, 'name="confirmed" value="1"')
+        self.assertContains(ask, 'name="reason" value="先发"')  # the same fields are posted again
+        self.assertEqual(
+            client.post(reverse("indicators:publish"), {**fields, "confirmed": "1"}).status_code, 302
+        )
+        self.assertEqual(Publication.objects.get().revision, 1)
+        # A revision says what changed against the previous one.
+        E3 = self.subs["2024-05"][self.ents["E3"].pk]
+        _figures(E3, self.field, Decimal(40), Decimal(30))
+        engine.refresh(self.kashgar, "2024-05")
+        ask = client.post(reverse("indicators:publish"), {**fields, "reason": "E3 补报"})
+        self.assertContains(ask, "第2版(修订第1版)")
+        self.assertContains(ask, "与第1版相比有")
+        self.assertContains(ask, "原因:E3 补报")
         self.assertEqual(Publication.objects.count(), 1)
 
     def test_api_returns_coverage_month_values_and_published_figures_by_default(self):

@@ -42,6 +42,6 @@ class Command(ActorCommand):
         filterset = EnterpriseFilterSet(params, queryset=Enterprise.objects.restrict(actor, "export"))
         if not filterset.is_valid():
             raise CommandError(f"筛选条件无效:{filterset.errors.as_text()}")
-        exporter = EnterpriseExporter(fmt, filterset.qs)
+        exporter = EnterpriseExporter(fmt, filterset.qs, actor=actor, filterset=filterset)
         exporter.write(path, actor=actor)
         self.stdout.write(self.style.SUCCESS(f"已导出 {filterset.qs.count()} 家企业到 {path}"))
