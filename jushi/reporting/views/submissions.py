@@ -20,7 +20,15 @@ from ..services.submissions import (
     stored_figures,
     submit_report,
 )
-from .common import SOURCE, explanations_from_post, field_rows, figures_from_post, visible_submission
+from .common import (
+    SOURCE,
+    attach_messages,
+    explanations_from_post,
+    field_rows,
+    figures_from_post,
+    resolve_explanations,
+    visible_submission,
+)
 
 
 def _is_own_reporter(user, submission) -> bool:
@@ -74,6 +82,7 @@ def _context(request, submission: Submission, **extra):
         explanations = {
             c.key: c.explanation for c in submission.check_results.filter(revision=submission.revision)
         }
+    general, homes = attach_messages(rows, findings, explanations=explanations, post=extra.pop("post", None))
     stored_checks = list(submission.check_results.filter(revision=submission.revision))
     others = (
         Submission.objects.visible_to(request.user)
@@ -90,6 +99,9 @@ def _context(request, submission: Submission, **extra):
         "findings": findings,
         "blocking": [f for f in findings if f.blocking],
         "warnings": [f for f in findings if not f.blocking],
+        "general": general,
+        "homes": homes,
+        "errors": errors,
         "explanations": explanations,
         "stored_checks": stored_checks,
         "editable": is_reporter and submission.is_editable and submission.period.is_open(),
@@ -100,8 +112,24 @@ def _context(request, submission: Submission, **extra):
         "changes": submission.value_changes.order_by("-time", "-id"),
         "labels": {f.code: f.label for f in checker.fields},
         "others": others,
+        "next_review": _next_review(request.user, submission) if can_review else None,
         **extra,
     }
+
+
+def _next_review(user, submission: Submission) -> dict | None:
+    """After a decision, what waits next in the reviewer's queue (None while this one is undecided)."""
+    if submission.status == Status.SUBMITTED:
+        return None
+    waiting = Submission.objects.restrict(user, "review").awaiting_review().exclude(pk=submission.pk)
+    return {"count": waiting.count()}
+
+
+def _findings_for(submission: Submission, checker: Checker, current: dict, last_year: dict):
+    history = histories(submission.period.form, submission.period, [submission.enterprise_id])[
+        submission.enterprise_id
+    ]
+    return checker.run(current, last_year, history), history
 
 
 @login_required
@@ -112,7 +140,10 @@ def submission_detail(request, pk: int):
     ensure_reporter(request.user, submission)
     checker = Checker.for_form(submission.period.form, submission.period.zone_id)
     raw, current, last_year, errors = figures_from_post(request.POST, checker)
-    explanations = explanations_from_post(request.POST)
+    codes = [f.code for f in checker.fields]
+    explanations = resolve_explanations(
+        request.POST, _findings_for(submission, checker, current, last_year)[0], codes
+    )
     figures = {
         f.code: (current[f.code], last_year[f.code])
         for f in checker.fields
@@ -164,7 +195,8 @@ def submission_detail(request, pk: int):
         last_year=last_year,
         errors=errors,
         findings=findings,
-        explanations=explanations,
+        explanations={**explanations_from_post(request.POST), **explanations},
+        post=request.POST,
     )
     return render(request, "reporting/submission.html", context, status=200 if not errors else 400)
 
@@ -172,29 +204,35 @@ def submission_detail(request, pk: int):
 @login_required
 @require_POST
 def submission_check(request, pk: int):
-    """Live checks while typing (HTMX): evaluate what is in the form, save nothing."""
+    """Live checks while typing (HTMX): evaluate what is in the form and save nothing. The answer is the
+    summary (#checks) plus, out of band, each field's derived 本月/同比 cells, mark and messages."""
     submission = visible_submission(request, pk)
     if not _is_own_reporter(request.user, submission):
         raise PermissionDenied("只有本企业的填报员可以填报")
     checker = Checker.for_form(submission.period.form, submission.period.zone_id)
     raw, current, last_year, errors = figures_from_post(request.POST, checker)
-    history = histories(submission.period.form, submission.period, [submission.enterprise_id])[
-        submission.enterprise_id
-    ]
-    findings = checker.run(current, last_year, history)
+    findings, history = _findings_for(submission, checker, current, last_year)
     rows = field_rows(
         submission, checker, current, last_year, raw=raw, errors=errors, findings=findings, history=history
     )
+    codes = [f.code for f in checker.fields]
+    explanations = {
+        **explanations_from_post(request.POST),
+        **resolve_explanations(request.POST, findings, codes),
+    }
+    general, homes = attach_messages(rows, findings, explanations=explanations, post=request.POST)
     return render(
         request,
-        "reporting/_checks.html",
+        "reporting/_live_checks.html",
         {
             "s": submission,
             "rows": rows,
             "errors": errors,
             "blocking": [f for f in findings if f.blocking],
             "warnings": [f for f in findings if not f.blocking],
-            "explanations": explanations_from_post(request.POST),
+            "general": general,
+            "homes": homes,
+            "explanations": explanations,
             "editable": True,
             "labels": {f.code: f.label for f in checker.fields},
             "oob": True,
@@ -214,6 +252,9 @@ def _review(request, pk: int, step):
         messages.error(request, str(exc))
     except (ReportingError, PermissionDenied) as exc:
         messages.error(request, str(exc))
+    else:
+        if request.POST.get("then") == "next":  # 通过并审核下一份
+            return redirect("reporting:submission_next")
     return redirect(submission.get_absolute_url())
 
 
