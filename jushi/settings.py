@@ -106,6 +106,7 @@ MIDDLEWARE = [
     # Idle and absolute session limits, then the gate: password expiry, two-factor, 三员 boundaries.
     "jushi.accounts.middleware.SessionTimeoutMiddleware",
     "jushi.accounts.middleware.SecurityGateMiddleware",
+    "jushi.core.middleware.ReporterBoundaryMiddleware",  # enterprise reporters: 403 on the staff's pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
