@@ -118,7 +118,11 @@ class StaffPageTests(ReportingTestCase):
         self.assertFalse(Rule.objects.filter(code="cost_share").exists())
         client.post(url, {**data, "expression": "cost <= revenue"})
         rule = Rule.objects.get(code="cost_share")
-        client.post(reverse("reporting:rule_toggle", args=[rule.pk]), {"active": "0"})
+        url = reverse("reporting:rule_toggle", args=[rule.pk])
+        self.assertContains(client.post(url, {"active": "0"}), "确认停用")  # asks first
+        rule.refresh_from_db()
+        self.assertTrue(rule.is_active)
+        client.post(url, {"active": "0", "confirmed": "1"})
         rule.refresh_from_db()
         self.assertFalse(rule.is_active)
 

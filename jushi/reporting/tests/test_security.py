@@ -33,8 +33,9 @@ class NationalRuleTests(ReportingTestCase):
         cls.rule = Rule.objects.get(form=cls.form, code="export_within_sales")
 
     def toggle(self, user, rule=None, **data):
+        """Switch as confirmed on the confirmation page (switching off asks first: test_rule_confirm)."""
         url = reverse("reporting:rule_toggle", args=[(rule or self.rule).pk])
-        return self.login(user).post(url, data)
+        return self.login(user).post(url, {**data, "confirmed": "1"})
 
     def rule_codes(self, zone):
         return {r.code for r in Checker.for_form(self.form, zone.pk).rules}

@@ -5,13 +5,21 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from jushi.core import confirm
 from jushi.core.scopes import can
 
 from ..checks import REF_FUNCTIONS
 from ..forms import RuleForm
 from ..models import ReportForm, Rule, RuleOverride
 from ..services.errors import ReportingError
-from ..services.rules import add_rule, review_zones, set_rule_active, set_rule_override
+from ..services.rules import (
+    REASON_LIMIT,
+    add_rule,
+    ensure_may_change,
+    review_zones,
+    set_rule_active,
+    set_rule_override,
+)
 from .common import SOURCE
 
 
@@ -84,15 +92,47 @@ def form_detail(request, code: str):
     )
 
 
+def _switch_off_changes(rule, *, where: str, national: bool, reason: str) -> list[str]:
+    """What switching `rule` off changes, in the words of the staff who keep the rules."""
+    kind = "全国规则" if rule.zone_id is None else "本开发区规则"
+    changes = [
+        f"{where}今后报送(含导入)的“{rule.form.name}”不再执行{kind}“{rule.name}”({rule.code})"
+        + (";全国其他开发区照常执行。" if national else "。"),
+        "正在填写、尚未报送的报表,下次检查起不再出现这条规则的提示。",
+        "已报送和已审核的报表不受影响:已记录的检查结果和企业写的说明都保留;"
+        "退回后重新报送的,按停用后的规则检查。",
+    ]
+    if reason:
+        changes.append(f"停用原因“{reason}”记入变更日志。")
+    changes.append("以后可随时重新启用。")
+    return changes
+
+
 @login_required
 @require_POST
 def rule_toggle(request, pk: int):
-    """A national admin switches any rule; a zone switches its own rules, and national ones for itself."""
-    rule = get_object_or_404(Rule.objects.visible_to(request.user).select_related("form"), pk=pk)
+    """A national admin switches any rule; a zone switches its own rules, and national ones for itself.
+
+    Switching off asks first (core.confirm), saying what changes; switching back on is direct."""
+    rule = get_object_or_404(Rule.objects.visible_to(request.user).select_related("form", "zone"), pk=pk)
     active = request.POST.get("active") == "1"
-    reason = request.POST.get("reason", "")
-    back = redirect(rule.form.get_absolute_url() + "#rules")
+    reason = request.POST.get("reason", "").strip()
+    back_url = rule.form.get_absolute_url() + "#rules"
+    back = redirect(back_url)
     if rule.zone_id is not None or request.user.is_superuser:
+        ensure_may_change(request.user, rule)  # refused before anything is asked
+        if not active and not confirm.confirmed(request):
+            if len(reason) > REASON_LIMIT:
+                messages.error(request, f"原因:最多 {REASON_LIMIT} 个字,现有 {len(reason)} 个字")
+                return back
+            where = "全部开发区" if rule.zone_id is None else str(rule.zone)
+            return confirm.ask(
+                request,
+                title=f"停用审核规则“{rule.name}”",
+                changes=_switch_off_changes(rule, where=where, national=False, reason=reason),
+                cancel=back_url,
+                button="确认停用",
+            )
         try:
             set_rule_active(actor=request.user, rule=rule, active=active, source=SOURCE, reason=reason)
         except ReportingError as exc:
@@ -105,6 +145,23 @@ def rule_toggle(request, pk: int):
     zone = _own_zone(request, review_zones(request.user))
     if zone is None:
         raise PermissionDenied("请选择要设置的开发区")
+    if not active and not confirm.confirmed(request):
+        limit = RuleOverride._meta.get_field("reason").max_length
+        if not reason or len(reason) > limit:  # the same refusal the service gives, before asking
+            messages.error(
+                request,
+                "原因:在本开发区停用全国规则须说明原因"
+                if not reason
+                else f"原因:最多 {limit} 个字,现有 {len(reason)} 个字",
+            )
+            return back
+        return confirm.ask(
+            request,
+            title=f"在{zone}停用规则“{rule.name}”",
+            changes=_switch_off_changes(rule, where=str(zone), national=True, reason=reason),
+            cancel=back_url,
+            button="确认停用",
+        )
     try:
         set_rule_override(
             actor=request.user, rule=rule, zone=zone, enabled=active, reason=reason, source=SOURCE
