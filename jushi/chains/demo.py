@@ -10,6 +10,11 @@ landing dates are synthetic, spread over 2021 – June 2024 (never before the en
 chain the 12 display and terminal projects of the ledger; the drone chain 中天智控 and its project.
 The node trees' details, the thresholds, the target map's extension nodes and the target-company pool
 are synthetic and marked so.
+
+The ledger's lithium projects (the 锂电池/锂盐/正极材料/固态电池 projects, industries 3841, 2613, 3985) are left
+off the lithium chain on purpose: the chain's published totals (80 亿元, 130 亿元) are the 31 enterprises'
+alone, and a linked project adds its agreed investment to the bulletin's sentence. The node pages list them
+as 建议关联 (by the nodes' industry codes, `suggested.py`), not counted until a user links them.
 """
 
 import datetime as dt
