@@ -99,6 +99,7 @@ class Plan:
     updated: list[PlanLine] = field(default_factory=list)
     unchanged: int = 0
     noun: str = "行"
+    create_verb: str = "新建"  # 新报 for a period's reports
     notes: list[str] = field(default_factory=list)  # rules that apply to this import, said once
 
     @property
@@ -112,12 +113,12 @@ class Plan:
     def summary(self, *, dry_run: bool = True) -> str:
         verb = "将" if dry_run else "已"
         return (
-            f"{verb}新建 {len(self.created)} {self.noun},{verb}更新 {len(self.updated)} {self.noun},"
+            f"{verb}{self.create_verb} {len(self.created)} {self.noun},{verb}更新 {len(self.updated)} {self.noun},"
             f"未变化 {self.unchanged} {self.noun}"
         )
 
     def lines(self) -> list[str]:
         """The plan as text for a command's output: every created and updated row, the count unchanged."""
-        out = [f"  新建 {line}" for line in self.created]
+        out = [f"  {self.create_verb} {line}" for line in self.created]
         out += [f"  更新 {line}" for line in self.updated]
         return out

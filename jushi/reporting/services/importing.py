@@ -19,6 +19,7 @@ from django.db.models import F
 
 from jushi.core import clock
 from jushi.core.bulk import insert_rows
+from jushi.core.importing import Change, Plan, PlanLine
 from jushi.core.scopes import can
 from jushi.lib import uscc
 from jushi.lib.batching import paused_gc
@@ -29,7 +30,7 @@ from jushi.registry.services.importing import RowError  # one "第 N 行 字段:
 
 from ..checks import Checker, FieldSpec, Finding
 from ..choices import EventKind, Status
-from ..columns import CODE_HEADER, NAME_HEADER, NOTE_HEADER, STATUS_HEADER, header_map
+from ..columns import CODE_HEADER, LY_SUFFIX, NAME_HEADER, NOTE_HEADER, STATUS_HEADER, header_map
 from ..models import CheckResult, ReportForm, ReportingPeriod, Submission, SubmissionEvent, Value, ValueChange
 from ..signals import announce_approved
 from .errors import ReportingError
@@ -62,6 +63,8 @@ class PlannedRow:
     note: str
     action: str = "create"  # create, update or unchanged
     changes: dict = field(default_factory=dict)
+    status: str = ""  # the stored report's status, for an update
+    revision: int = 0  # the stored report's revision, for an update
 
 
 @dataclass
@@ -87,6 +90,46 @@ class PeriodImport:
     @property
     def warning_count(self) -> int:
         return sum(len(p.warnings) for p in self.plan)
+
+    def groups(self) -> Plan:
+        """The dry run's three groups: first reports, reports whose figures (or status) change, each
+        changed figure as old → new under its column's header, and the count left as they are."""
+        labels = {}
+        for f in self.form.fields.all():
+            labels[f.code, "current"] = f"{f.label}({f.unit})"
+            labels[f.code, "last_year"] = f"{f.label}({f.unit}){LY_SUFFIX}"
+        order = {code: i for i, (code, _) in enumerate(labels)}
+        created, updated = [], []
+        for p in self.plan:
+            title = f"{p.enterprise.name}({p.enterprise.credit_code})"
+            if p.action == "create":
+                created.append(PlanLine(p.row, title, note=f"{len(p.changes)} 项指标"))
+            elif p.action == "update":
+                changes = [
+                    Change(labels[code, part], old, new)
+                    for code, parts in sorted(p.changes.items(), key=lambda item: order.get(item[0], 0))
+                    for part in ("current", "last_year")
+                    if part in parts
+                    for old, new in [parts[part]]
+                ]
+                if p.status != Status.APPROVED:
+                    changes.append(Change("状态", str(Status(p.status).label), str(Status.APPROVED.label)))
+                    note = ""
+                else:
+                    note = f"已审核的报表,将以导入数据替换并记为第 {p.revision + 1} 次修订"
+                updated.append(PlanLine(p.row, title, changes, note))
+        return Plan(
+            created=created,
+            updated=updated,
+            unchanged=self.count("unchanged"),
+            noun="家企业",
+            create_verb="新报",
+            notes=[
+                "导入的数据即为审核通过:新报和更新的报表导入后均为“已审核”。",
+                "已审核的报表:数值与文件相同的不做改动;数值不同的以文件为准,记为新的修订,原值留在修改记录中。",
+                "未报、草稿、已退回或已报送待审核的报表:以文件中的数值为准并直接审核通过。",
+            ],
+        )
 
 
 def _text(value):
@@ -174,12 +217,12 @@ def plan_period_import(
     }
     for p in periods.values():  # enterprises already owing this period count as obligated too
         frame[p.zone_id] |= set(p.submissions.values_list("enterprise_id", flat=True))
-    stored: dict[int, tuple[str, dict, dict]] = {}
+    stored: dict[int, tuple[str, dict, dict, int]] = {}
     if periods:
-        for enterprise_id, status in Submission.objects.filter(period__in=list(periods.values())).values_list(
-            "enterprise_id", "status"
-        ):
-            stored[enterprise_id] = (status, {}, {})
+        for enterprise_id, status, revision in Submission.objects.filter(
+            period__in=list(periods.values())
+        ).values_list("enterprise_id", "status", "revision"):
+            stored[enterprise_id] = (status, {}, {}, revision)
         for enterprise_id, code, cur, ly in Value.objects.filter(
             submission__period__in=list(periods.values())
         ).values_list("submission__enterprise_id", "field__code", "current", "last_year"):
@@ -272,6 +315,7 @@ def plan_period_import(
                 if diff:
                     planned.changes[f.code] = diff
             planned.action = "update" if planned.changes or before[0] != Status.APPROVED else "unchanged"
+            planned.status, planned.revision = before[0], before[3]
         else:
             planned.changes = _first_figures(codes_in_order, current, last_year)
         result.plan.append(planned)

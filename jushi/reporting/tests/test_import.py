@@ -167,7 +167,8 @@ class CommandTests(ReportingTestCase):
                 stdout=out,
                 stderr=StringIO(),
             )
-            self.assertIn("[试运行] 将新报 0 家,将更新 1 家", out.getvalue())
+            self.assertIn("[试运行] 将新报 0 家企业,将更新 1 家企业", out.getvalue())
+            self.assertIn("状态: 已报送待审核 → 已审核", out.getvalue())
             self.assertEqual(self.fresh().status, Status.SUBMITTED)
         with self.assertRaisesMessage(CommandError, "--period: 无法识别的期别“2024-13”"):
             call_command("reporting", "remind", "--period", "2024-13")

@@ -12,7 +12,7 @@ from jushi.core import uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.exporters import MIMETYPES
 from jushi.core.scopes import can
-from jushi.lib.tabular import TableError, format_of, limits, read_table
+from jushi.lib.tabular import TableError, limits, read_table
 from jushi.registry.models import Zone
 
 from ..columns import field_columns
@@ -67,8 +67,8 @@ def period_import(request):
         uploads.drop(request, SESSION_KEY, token)
         messages.success(
             request,
-            f"导入完成:{result.count('create')} 家新报,{result.count('update')} 家更新,"
-            f"{result.count('unchanged')} 家未变化;全部为已审核",
+            f"导入完成:新报 {result.count('create')} 家,更新 {result.count('update')} 家,"
+            f"未变化 {result.count('unchanged')} 家;导入的报表均为已审核",
         )
         zone = result.zones[result.plan[0].enterprise.zone_id].code if result.plan else ""
         return redirect(
@@ -79,25 +79,15 @@ def period_import(request):
         upload = form.cleaned_data["file"]
         info = {"form": form.cleaned_data["form"], "period": form.cleaned_data["period"].strip()}
         try:
-            format_of(upload.name)
-            if upload.size > settings.JUSHI_IMPORT_MAX_BYTES:
-                raise TableError(
-                    f"文件大小 {upload.size / 1048576:.1f} MB,超过上限 {settings.JUSHI_IMPORT_MAX_BYTES / 1048576:.1f} MB"
-                )
+            data = uploads.read_upload(upload)
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
-            data = upload.read()
             result, errors = _run(request, data, {"filename": upload.name, **info}, dry_run=True)
             context.update(result=result, errors=errors, info={"filename": upload.name, **info})
-            if result is not None:
-                context.update(
-                    n_create=result.count("create"),
-                    n_update=result.count("update"),
-                    n_unchanged=result.count("unchanged"),
-                )
             if result is not None and not errors:
                 context["token"] = uploads.stash(request, SESSION_KEY, data, upload.name, info)
+                context["plan"] = result.groups()
     context["form"] = form
     selected = (
         ReportForm.objects.filter(code=form["form"].value() or "ind-monthly").first() or report_forms.first()

@@ -90,14 +90,15 @@ class Command(ActorCommand):
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} 处错误,未导入任何数据")
+        plan = result.groups()
+        for line in plan.lines():
+            self.stdout.write(line)
         for planned in result.plan:
             for f in planned.warnings:
                 self.stdout.write(f"  提示 第 {planned.row} 行 {planned.enterprise.name}: {f.message}")
-        verb = "将" if result.dry_run else "已"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{'[试运行] ' if result.dry_run else ''}{verb}新报 {result.count('create')} 家,"
-                f"{verb}更新 {result.count('update')} 家,未变化 {result.count('unchanged')} 家;"
+                f"{'[试运行] ' if result.dry_run else ''}{plan.summary(dry_run=result.dry_run)};"
                 f"空行跳过 {len(result.skipped)} 行;提示 {result.warning_count} 条"
                 + (f";批次 {result.batch}" if result.batch else "")
             )
