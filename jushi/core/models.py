@@ -237,3 +237,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class TableConfig(models.Model):
+    """A user's choice of the columns a list page shows (NetBox's table configuration): one row per
+    user and table, the column keys in the order shown. Read through `jushi.core.tables`, which drops
+    keys the table no longer has."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="table_configs")
+    table = models.CharField(_("表格"), max_length=40)
+    columns = models.JSONField(_("显示的列"), default=list)
+    updated = models.DateTimeField(_("保存时间"), auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "table"], name="table_config_once_per_user")]
+        verbose_name = _("列设置")
+        verbose_name_plural = _("列设置")
+
+    def __str__(self):
+        return f"{self.user} {self.table}"

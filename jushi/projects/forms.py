@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jushi.registry.models import Park, Zone
+from jushi.registry.widgets import IndustryPicker
 
 from .choices import (
     EVIDENCE_GRADE,
@@ -93,7 +94,11 @@ class ProjectForm(ConfirmMixin, forms.Form):
         label=_("资金来源地"), choices=SourceRegion.choices, initial=SourceRegion.OUT_PROVINCE
     )
     industry = forms.CharField(
-        label=_("行业代码"), required=False, max_length=4, help_text=_("GB/T 4754 代码,如 3841")
+        label=_("行业"),
+        required=False,
+        max_length=4,
+        help_text=_("输入行业名称或代码搜索(如“电池”或“3841”),从下拉列表中选择"),
+        widget=IndustryPicker(),
     )
     park = forms.ChoiceField(label=_("功能区"), required=False)
     event = forms.ChoiceField(label=_("签约活动"), required=False)
@@ -210,7 +215,11 @@ def move_field(key: str, zone) -> forms.Field:
         return amount_field(text)
     if key == "industry":
         return forms.CharField(
-            label=text, required=False, max_length=4, help_text=_("GB/T 4754 代码,如 3841")
+            label=text,
+            required=False,
+            max_length=4,
+            help_text=_("输入行业名称或代码搜索,从下拉列表中选择"),
+            widget=IndustryPicker(),
         )
     if key == "park":
         return forms.ChoiceField(label=text, required=False, choices=park_choices([zone]))

@@ -5,6 +5,7 @@ from jushi.lib import uscc
 
 from .choices import EnterpriseStatus
 from .models import Enterprise, Industry, Park, Zone
+from .widgets import IndustryField
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 # A finer value than the field stores is refused, never rounded (0.001 亩 would silently become 0).
@@ -36,6 +37,11 @@ class EnterpriseForm(forms.ModelForm):
         help_text=_("该企业在哪些年份的规上企业名录中,以逗号分隔,如 2023,2024"),
     )
     reason = forms.CharField(label=_("修改原因"), required=False, max_length=500, help_text=_("写入变更记录"))
+    industry = IndustryField(
+        label=_("行业"),
+        required=False,
+        help_text=_("输入行业名称或代码搜索(如“电池”或“3841”),从下拉列表中选择"),
+    )
 
     class Meta:
         model = Enterprise

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import enterprises, importing, overview
+from .views import enterprises, importing, industries, overview
 
 app_name = "registry"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", enterprises.enterprise_edit, name="enterprise_edit"),
     path("enterprises/<int:pk>/delete/", enterprises.enterprise_delete, name="enterprise_delete"),
+    path("industries/search/", industries.industry_search, name="industry_search"),
 ]

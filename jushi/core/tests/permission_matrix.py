@@ -98,6 +98,7 @@ ROUTES: dict[str, Route] = {
     "core:home": page(read="self", reporters=True),
     "core:audit": page(read="audit"),
     "core:notifications": form("any", "any", reporters=True),
+    "core:table_config": post("any", reporters=True),  # one's own choice of list columns
     # -- registry pages
     "registry:overview": page(),
     "registry:zone_detail": page(kind="zone_code"),
@@ -108,6 +109,7 @@ ROUTES: dict[str, Route] = {
     "registry:enterprise_detail": page(kind="enterprise", reporters=True),
     "registry:enterprise_edit": form("change", "change", kind="enterprise"),
     "registry:enterprise_delete": form("delete", "delete", kind="enterprise"),
+    "registry:industry_search": page(reporters=True),  # GB/T 4754 is national and public
     # -- registry API
     "zone-list": api(reporters=True),
     "zone-detail": api(kind="zone_code", reporters=True),

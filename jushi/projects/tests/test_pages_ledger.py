@@ -231,10 +231,11 @@ class LedgerListTests(LedgerData):
         self.assertEqual(len(response.context["projects"]), 50)
         self.assertEqual(response.context["totals"]["n"], 65)
         # session, user, scope, scope zones; totals (with the funds counter), the page's ids, its rows;
-        # stages, zones, parks, events, sections for the filters; may-add; unread notifications
-        self.assertEqual(len(few), 14)
-        self.assertEqual(len(many), 14)
-        with self.assertNumQueries(14):
+        # stages, zones, parks, events, sections for the filters; may-add; unread notifications; the
+        # user's saved columns
+        self.assertEqual(len(few), 15)
+        self.assertEqual(len(many), 15)
+        with self.assertNumQueries(15):
             last = client.get(reverse("projects:ledger"), {"page": "last"})
         self.assertEqual((last.context["page"].number, len(last.context["projects"])), (2, 15))
 

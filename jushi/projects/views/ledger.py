@@ -21,10 +21,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from jushi.core import scopes
+from jushi.core import scopes, tables
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
-from jushi.registry.models import Industry, Zone
+from jushi.registry.models import Zone
+from jushi.registry.widgets import IndustryPicker, industry_param
 
 from ..choices import SourceRegion
 from ..exporters import LedgerExporter
@@ -47,12 +48,17 @@ def ledger_zones(user):
 
 def filtered(request, action: str = "view", params: QueryDict | None = None) -> ProjectFilterSet:
     params = request.GET if params is None else params
+    params, industry_error = industry_param(params)  # an industry typed by name → its code
     base = Project.objects.restrict(request.user, action)
-    return ProjectFilterSet(params or None, queryset=base, request=request)
+    filterset = ProjectFilterSet(params or None, queryset=base, request=request)
+    filterset.industry_error = industry_error
+    return filterset
 
 
 def warn_bad_filters(request, filterset: ProjectFilterSet) -> None:
     """A filter value that cannot be read is left out (the others still apply), and the user is told."""
+    if getattr(filterset, "industry_error", ""):
+        messages.warning(request, filterset.industry_error)
     if not filterset.is_bound or filterset.is_valid():
         return
     for key, errors in filterset.errors.items():
@@ -76,7 +82,9 @@ def filter_context(request, params: QueryDict, stages: list[Stage], page: str) -
         "stages": stages,
         "parks": park_choices(chosen)[1:],
         "events": Event.objects.filter(zone__in=chosen).order_by("-held_on", "name"),
-        "sections": Industry.objects.filter(level="section"),
+        "industry_picker": IndustryPicker(attrs={"id": "f-industry"}).render(
+            "industry", industry_param(params)[0].get("industry", "")
+        ),
         "regions": SourceRegion.choices,
         "bands": [(k, v[0]) for k, v in BANDS.items()],
         "sorts": [(k, v[0]) for k, v in SORTS.items()],
@@ -106,6 +114,34 @@ def _query_without(params: QueryDict, *keys: str) -> str:
 
 ROW_RELATED = ("zone", "investor", "stage", "industry", "park", "event")
 
+# The ledger's columns on the page (the export always writes all of projects/columns.py). The defaults
+# fit a 1440 px screen; the rest are one tick away in the "列" menu.
+LEDGER_TABLE = tables.register(
+    tables.Table(
+        "projects.ledger",
+        "招商项目台账",
+        [
+            tables.Column("code", "编号"),
+            tables.Column("name", "项目名称", always=True),
+            tables.Column("investor", "投资方"),
+            tables.Column("zone", "开发区(有多个开发区时)"),
+            tables.Column("stage", "阶段"),
+            tables.Column("light", "进度(红黄绿灯、停留天数)"),
+            tables.Column("industry", "行业"),
+            tables.Column("park", "功能区", default=False),
+            tables.Column("source_region", "资金来源地", default=False),
+            tables.Column("agreed", "协议投资(万元)"),
+            tables.Column("funds", "到位资金(万元)"),
+            tables.Column("signed_on", "签约日期"),
+            tables.Column("planned_start_on", "约定开工日期", default=False),
+            tables.Column("started_on", "开工日期", default=False),
+            tables.Column("event", "签约活动", default=False),
+            tables.Column("official", "责任领导", default=False),
+            tables.Column("unit", "责任单位", default=False),
+        ],
+    )
+)
+
 
 @login_required
 def ledger(request):
@@ -119,7 +155,7 @@ def ledger(request):
         if filterset.is_bound and not filterset.is_valid():
             # not a file of more rows than were asked for: back to the list, which names the bad filter
             return redirect(f"{reverse('projects:ledger')}?{_query_without(request.GET, 'export')}")
-        return LedgerExporter(export, filterset.sorted_qs()).response()
+        return LedgerExporter(export, filterset.sorted_qs(), filterset=filterset).response()
     filterset = filtered(request)
     warn_bad_filters(request, filterset)
     totals = filterset.qs.order_by().aggregate(
@@ -136,7 +172,14 @@ def ledger(request):
     for project in projects:
         project.funds_total = project.funds_in_place
     context = filter_context(request, request.GET, list(Stage.objects.all()), "ledger")
+    choice = LEDGER_TABLE.chooser(request.user)
+    show = choice.show
+    if len(context["zones"]) <= 1:
+        show.pop("zone", None)
     context.update(
+        choice=choice,
+        show=show,
+        span=len(show),
         filterset=filterset,
         page=page,
         projects=projects,

@@ -35,7 +35,7 @@ class EnterpriseListTests(PersonaTestCase):
         )
         client = self.login(self.admin)
         client.get(reverse("registry:enterprise_list"))
-        with self.assertNumQueries(10):  # + the unread-notification count in the shell
+        with self.assertNumQueries(11):  # + the unread-notification count in the shell, + the saved columns
             response = client.get(reverse("registry:enterprise_list"), {"page": 2})
         self.assertEqual(len(response.context["page"]), 25)
         self.assertEqual(response.context["page"].paginator.count, 62)
@@ -46,7 +46,7 @@ class EnterpriseEditTests(PersonaTestCase):
         data = {
             "zone": self.kashgar.pk,
             "park": self.textile.pk,
-            "industry": self.cotton.pk,
+            "industry": self.cotton.code,
             "name": "丁纺织有限公司",
             "credit_code": make_code(9),
             "status": "operating",

@@ -5,14 +5,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 
-from jushi.core import clock, panels
+from jushi.core import clock, panels, tables
 from jushi.core.choices import ChangeSource
 from jushi.core.models import ChangeLog
 
 from ..exporters import EnterpriseExporter
 from ..filtersets import EnterpriseFilterSet
 from ..forms import EnterpriseForm
-from ..models import Enterprise, Industry, Park, Zone
+from ..models import Enterprise, Park, Zone
 from ..services.enterprises import (
     EnterpriseInUse,
     create_enterprise,
@@ -21,13 +21,38 @@ from ..services.enterprises import (
     enterprise_snapshot,
     update_enterprise,
 )
+from ..widgets import IndustryPicker, industry_param
 
 PAGE_SIZE = 25
+
+# The list's columns on the page (exports always write every column of registry/columns.py).
+ENTERPRISE_TABLE = tables.register(
+    tables.Table(
+        "registry.enterprises",
+        "企业名录",
+        [
+            tables.Column("name", "企业名称", always=True),
+            tables.Column("credit_code", "统一社会信用代码"),
+            tables.Column("zone", "开发区(有多个开发区时)"),
+            tables.Column("park", "园区/功能区"),
+            tables.Column("industry", "行业"),
+            tables.Column("status", "状态"),
+            tables.Column("entered_on", "入区日期"),
+            tables.Column("established_on", "成立日期", default=False),
+            tables.Column("address", "地址", default=False),
+            tables.Column("land_area_mu", "占地面积(亩)", default=False),
+            tables.Column("contact", "联系人及电话", default=False),
+        ],
+    )
+)
 
 
 def filtered_enterprises(request, action: str = "view"):
     base = Enterprise.objects.restrict(request.user, action)
-    return EnterpriseFilterSet(request.GET or None, queryset=base, request=request)
+    params, industry_error = industry_param(request.GET)  # an industry typed by name → its code
+    filterset = EnterpriseFilterSet(params or None, queryset=base, request=request)
+    filterset.industry_error = industry_error
+    return filterset
 
 
 def _bad_filter(filterset) -> bool:
@@ -45,6 +70,10 @@ def enterprise_list(request):
     zones = Zone.objects.visible_to(request.user)
     query = request.GET.copy()
     query.pop("page", None)
+    choice = ENTERPRISE_TABLE.chooser(request.user)
+    show = choice.show
+    if len(zones) <= 1:  # evaluated once; the template reuses it
+        show.pop("zone", None)
     return render(
         request,
         "registry/enterprise_list.html",
@@ -53,10 +82,16 @@ def enterprise_list(request):
             "page": page,
             "zones": zones,
             "parks": Park.objects.filter(zone__in=zones).select_related("zone"),
-            "sections": Industry.objects.filter(level="section"),
+            "industry_picker": IndustryPicker(attrs={"id": "f-industry"}).render(
+                "industry", filterset.data.get("industry", "") if filterset.is_bound else ""
+            ),
+            "industry_error": filterset.industry_error,
             "statuses": Enterprise._meta.get_field("status").choices,
             "size_years": range(clock.today().year, 2019, -1),
             "query": query.urlencode(),
+            "choice": choice,
+            "show": show,
+            "span": len(show),
             "can_add": request.user.can("add"),
             "can_import": request.user.can("import"),
             "can_export": request.user.can("export"),
