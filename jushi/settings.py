@@ -250,8 +250,36 @@ REST_FRAMEWORK = {
 JUSHI_API_RATE_ANON = os.environ.get("JUSHI_API_RATE_ANON", "30/minute")
 JUSHI_API_RATE_USER = os.environ.get("JUSHI_API_RATE_USER", "1200/minute")
 SPECTACULAR_SETTINGS = {
-    "TITLE": "聚势 Jushi API",
-    "DESCRIPTION": "开发区运营平台接口:开发区、园区、行业、企业。Session 或 Token 认证(请求头 Authorization: Token 加密钥)。",
+    "TITLE": "聚势 Jushi 开发区运营平台接口(API)",
+    "DESCRIPTION": """聚势的 REST 接口:开发区、园区、行业与企业名录,企业报表的填报与审核,经济指标,
+招商项目台账,产业链。页面能做的事,接口按同样的规则做:每个用户只看到、只能改自己范围内的数据
+(开发区工作人员是本开发区,企业填报员是本企业),写操作经过与页面相同的检查并记入变更日志。
+
+**认证**(两种任选):
+
+- 浏览器会话:已在网页登录时直接调用;写操作(POST、PUT、PATCH、DELETE)须带请求头 `X-CSRFToken`。
+- 令牌:请管理员用 `jushi drf_create_token 用户名` 生成,请求头写 `Authorization: Token <令牌>`。
+
+令牌与网页登录守同样的规则:密码过期的账号和三员(系统、安全、审计管理员)调用业务接口返回 403,
+原因写在错误里。
+
+**错误**:一律返回 JSON。一般错误是 `{"detail": "一句话原因"}`;校验错误以字段名为键、错误信息列表为值,
+如 `{"entered_on": ["日期不能晚于今天(2024-07-20)"]}`。常见状态:400 请求有误,401 未登录,403 无权,
+404 不存在或不在您的范围内,409 与现有数据冲突(如报表刚被他人处理,须带上读取时的 `version`),
+422 报表未通过审核(返回审核结果),429 请求过于频繁。
+
+**约定**:列表一般分页(`page`,每页 50 条,返回 `count`、`next`、`previous`、`results`);
+金额、数值以十进制字符串返回;时间为带时区的 ISO 8601,报告期代码如 `2024-06`(月)、`2024Q2`(季)、`2024`(年)。""",
+    "TAGS": [
+        {"name": "zones", "description": "开发区:名称、级别、类型和所在地区"},
+        {"name": "parks", "description": "园区:开发区内的产业园区"},
+        {"name": "industries", "description": "行业:国民经济行业分类(GB/T 4754-2017),人人相同"},
+        {"name": "enterprises", "description": "企业名录:查询、登记、修改和删除企业"},
+        {"name": "reporting", "description": "企业报表:表式、报告期、应报名单,填报、报送、审核与退回"},
+        {"name": "indicators", "description": "经济指标:指标目录、指标数值和年度目标"},
+        {"name": "projects", "description": "招商项目:项目台账、阶段推进、到位资金、问题清单和签约活动"},
+        {"name": "chains", "description": "产业链:链条图谱、节点挂接、缺口清单和目标企业库"},
+    ],
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

@@ -352,7 +352,10 @@ class ChainViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="产业链节点"),
+    list=extend_schema(
+        summary="产业链节点",
+        description="用户可见产业链的全部节点:上级节点、所属环节(上中下游)、是否在现状图和远景图中、对应的行业代码;可按产业链筛选。",
+    ),
     retrieve=extend_schema(
         summary="一个节点",
         description="节点的数字与强弱、节点上的企业和项目;缺口节点附推荐的目标企业,每家都有得分和理由。",
@@ -470,8 +473,11 @@ class ChainGapViewSet(viewsets.ViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="目标企业库"),
-    retrieve=extend_schema(summary="一家目标企业"),
+    list=extend_schema(
+        summary="目标企业库",
+        description="招商目标企业:信用代码、地区、主要产品、对应的产业链节点、规模、是否上市,以及是否已转为线索。",
+    ),
+    retrieve=extend_schema(summary="一家目标企业", description="目标企业的详情,以及已转成的线索(如有)。"),
 )
 class PoolViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
     queryset = PoolCompany.objects.select_related("zone", "node__chain", "lead__stage")

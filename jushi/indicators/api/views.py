@@ -143,7 +143,10 @@ class ZoneScopedMixin:
             )
         ],
     ),
-    retrieve=extend_schema(summary="一个指标(按代码,停用的也可查)"),
+    retrieve=extend_schema(
+        summary="一个指标(按代码,停用的也可查)",
+        description="指标的来源(企业报表、部门数据、项目台账或公式)、单位、汇总方式和增速的算法。",
+    ),
 )
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     """The indicator catalog: where each figure comes from, how it adds up and how growth is measured."""

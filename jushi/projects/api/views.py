@@ -194,7 +194,11 @@ def _zone(user, code: str) -> Zone:
     list=extend_schema(
         summary="项目台账", description="当前用户可见的项目;保密项目只有管理员、招商局和项目办可见。"
     ),
-    retrieve=extend_schema(summary="一个项目"),
+    retrieve=extend_schema(
+        summary="一个项目",
+        description="项目的基本信息、行业和园区、所处阶段及停留天数、进度红黄绿、协议投资和累计到位资金;"
+        "推进阶段时带上其中的 version。",
+    ),
 )
 class ProjectViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Leads and projects, from the first contact to full capacity; stage moves, funds in place, contract
@@ -271,6 +275,7 @@ class ProjectViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     @extend_schema(
         methods=["GET"],
         summary="项目的到位资金",
+        description="该项目的全部到位资金记录,按日期排列。",
         request=None,
         responses={200: serializers.FundsSerializer(many=True), 404: ERRORS[404]},
     )
@@ -337,6 +342,7 @@ class ProjectViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(
         summary="列入问题清单",
+        description="把项目推进中的问题列入问题清单:标题、责任人、限期必填,提出日期默认今天。",
         request=serializers.ProblemInputSerializer,
         responses={201: serializers.ProblemSerializer, **ERRORS},
     )
@@ -370,7 +376,9 @@ class ProjectViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
 @extend_schema_view(
     list=extend_schema(summary="到位资金", description="当前用户可见项目的到位资金记录,按日期倒序。"),
-    retrieve=extend_schema(summary="一条到位资金记录"),
+    retrieve=extend_schema(
+        summary="一条到位资金记录", description="一笔到位资金:日期、金额(万元)、凭证及其等级、资金来源地。"
+    ),
 )
 class FundsViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
     queryset = FundsRecord.objects.select_related("zone", "project")
@@ -380,7 +388,7 @@ class FundsViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="问题清单", description="按限期排序;overdue=true 只列逾期未解决的问题。"),
-    retrieve=extend_schema(summary="一个问题"),
+    retrieve=extend_schema(summary="一个问题", description="问题的内容、责任人、限期和解决情况。"),
 )
 class ProblemViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Problem.objects.select_related("project", "project__zone")
@@ -389,6 +397,7 @@ class ProblemViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="问题已解决",
+        description="登记问题的解决情况(必填)和解决日期(默认今天,不早于提出日期)。",
         request=serializers.ResolveSerializer,
         responses={200: serializers.ProblemSerializer, **ERRORS},
     )
@@ -408,10 +417,14 @@ class ProblemViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="签约活动"),
-    retrieve=extend_schema(summary="一个签约活动"),
+    list=extend_schema(
+        summary="签约活动",
+        description="用户可见开发区的招商推介会、博览会等签约活动;项目可注明在哪次活动签约。",
+    ),
+    retrieve=extend_schema(summary="一个签约活动", description="活动的名称、日期、地点和所属开发区。"),
     create=extend_schema(
         summary="登记签约活动",
+        description="在本开发区登记一次签约活动;错误按字段列出。",
         request=serializers.SigningEventCreateSerializer,
         responses={201: serializers.SigningEventSerializer, **CREATE_ERRORS},
     ),
@@ -438,7 +451,10 @@ class EventViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="项目阶段", description="阶段顺序、时限、预测概率和进入时须填写的字段。"),
-    retrieve=extend_schema(summary="一个阶段(按代码)"),
+    retrieve=extend_schema(
+        summary="一个阶段(按代码)",
+        description="阶段的顺序、时限、预测概率和进入该阶段时须填写的字段,人人相同。",
+    ),
 )
 class StageViewSet(viewsets.ReadOnlyModelViewSet):
     """The pipeline's stages: the same for every signed-in user."""

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -148,6 +148,15 @@ class NowMixin:
         return {**super().get_serializer_context(), "now": clock.now()}
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="表式",
+        description="全部统计表式,含各自的指标(字段)和在用的审核规则:全国规则,以及用户可见开发区自己的规则。",
+    ),
+    retrieve=extend_schema(
+        summary="一张表式(按代码)", description="表式的指标(字段)、单位和在用的审核规则。"
+    ),
+)
 class ReportFormViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Statistical forms (表式) with their fields and active check rules; the same for every user."""
 
@@ -168,12 +177,28 @@ class ReportFormViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="报告期",
+        description="用户可见开发区已开放的报告期:开始填报时间、截止时间、是否已关闭。可按表式、开发区筛选。",
+    ),
+    retrieve=extend_schema(
+        summary="一个报告期", description="报告期的表式、开发区、开始填报时间、截止时间和是否已关闭。"
+    ),
+)
 class ReportingPeriodViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ReportingPeriod.objects.select_related("form", "zone")
     serializer_class = serializers.ReportingPeriodSerializer
     filterset_class = PeriodFilterSet
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="应报名单",
+        description="企业填报员:本企业要报的报表(即“我的报表”);工作人员:本开发区每家企业每期应报的报表。"
+        "每行一家企业一期,按截止时间排列,含状态和是否逾期。",
+    )
+)
 class ObligationViewSet(NowMixin, RestrictedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """What the user must report (a reporter's inbox) or watches (staff): one row per submission owed,
     by deadline."""
@@ -192,6 +217,17 @@ SUBMISSION_ERRORS = {
 }
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="报表",
+        description="用户可见的报表(企业填报员只有本企业的),含填报的数、审核结果和处理记录。可按表式、报告期、状态筛选。",
+    ),
+    retrieve=extend_schema(
+        summary="一张报表",
+        description="报表的各项数(本期与上年同期)、本修订版的审核结果和企业的说明,以及报送、退回、审核的记录。"
+        "修改或审核时带上其中的 version,以免覆盖他人刚做的处理。",
+    ),
+)
 class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Submissions with their figures, check results and history; the workflow as POST actions."""
 
@@ -227,6 +263,7 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
 
     @extend_schema(
         summary="保存草稿",
+        description="企业填报员保存本企业报表的数(只改给出的字段),不报送;返回保存后运行审核的结果,供参考。",
         request=serializers.SaveFiguresSerializer,
         responses={
             200: serializers.SaveResultSerializer,
@@ -307,6 +344,8 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
 
     @extend_schema(
         summary="审核通过",
+        description="统计人员审核通过已报送的报表,数据锁定并计入指标;可附审核意见。"
+        "带上读取时的 version:报表已被他人处理则返回 409,什么也不改。",
         request=serializers.ApproveSerializer,
         responses={
             200: serializers.SubmissionSerializer,
@@ -331,6 +370,8 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
 
     @extend_schema(
         summary="退回",
+        description="把已报送的报表退回企业修改,reason(退回原因)必填,企业填报员会收到通知并看到原因。"
+        "带上读取时的 version:报表已被他人处理则返回 409。",
         request=serializers.ReturnSerializer,
         responses={
             200: serializers.SubmissionSerializer,
@@ -354,6 +395,16 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
         return Response(self._fresh(submission))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="合理性核实清单",
+        description="审核通过后全区合计的异常波动:增幅超过300%、降幅超过75%、单一企业占变动80%以上;"
+        "发布前须逐条核实。企业填报员看不到。",
+    ),
+    retrieve=extend_schema(
+        summary="一条合理性提示", description="异常波动的指标、类型、情况说明和核实情况。"
+    ),
+)
 class PlausibilityFlagViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Zone totals flagged as implausible after approvals (增幅超过300%、降幅超过75%、单一企业占变动80%以上),
     to be reviewed with a note before the period is published."""
@@ -366,6 +417,7 @@ class PlausibilityFlagViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelView
 
     @extend_schema(
         summary="核实",
+        description="统计人员核实一条合理性提示,note(核实说明)必填;已核实的再次提交返回 409。",
         request=serializers.FlagReviewSerializer,
         responses={
             200: serializers.PlausibilityFlagSerializer,
