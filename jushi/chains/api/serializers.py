@@ -312,6 +312,31 @@ class ChainSuggestionSerializer(serializers.Serializer):
     lead = serializers.CharField(allow_null=True, help_text="已转为线索时的项目编号")
 
 
+class ChainLedgerSuggestionSerializer(serializers.Serializer):
+    project = serializers.IntegerField(
+        source="project.pk", help_text="项目 id;POST nodes/{id}/link/ 带 project 即关联(关联后计入)"
+    )
+    code = serializers.CharField(source="project.code", help_text="项目编号")
+    name = serializers.CharField(source="project.name")
+    industry = serializers.CharField(source="project.industry.code", help_text="行业代码")
+    industry_name = serializers.CharField(source="project.industry.name")
+    stage = serializers.CharField(source="project.stage.code", help_text="阶段代码")
+    agreed_investment = serializers.DecimalField(
+        source="project.agreed_investment",
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="协议投资(万元)",
+    )
+    funds_in_place = serializers.DecimalField(
+        source="project.funds_in_place", max_digits=16, decimal_places=2, help_text="累计到位资金(万元)"
+    )
+    nodes = serializers.SerializerMethodField(help_text="建议挂接的节点代码(行业代码前缀最长的节点)")
+
+    def get_nodes(self, obj) -> list[str]:
+        return [n.code for n in obj.nodes]
+
+
 class ChainNodeDetailSerializer(ChainNodeSerializer):
     strength = serializers.CharField(read_only=True, source="map_strength", help_text="强弱")
     strength_display = serializers.CharField(read_only=True, source="map_strength_display")
@@ -329,6 +354,12 @@ class ChainNodeDetailSerializer(ChainNodeSerializer):
     suggestions = ChainSuggestionSerializer(
         many=True, read_only=True, source="map_suggestions", help_text="缺口节点的推荐目标企业,分高在前"
     )
+    ledger_suggestions = ChainLedgerSuggestionSerializer(
+        many=True,
+        read_only=True,
+        source="map_ledger",
+        help_text="建议关联:台账中行业属于本节点、尚未挂在本链上的项目(不含下级节点);未计入 figures,关联后计入",
+    )
 
     class Meta(ChainNodeSerializer.Meta):
         fields = [
@@ -340,6 +371,7 @@ class ChainNodeDetailSerializer(ChainNodeSerializer):
             "links",
             "ended_links",
             "suggestions",
+            "ledger_suggestions",
         ]
         read_only_fields = fields
 

@@ -37,6 +37,7 @@ from jushi.projects.querysets import sees_confidential
 from jushi.registry.models import Enterprise, Zone
 from jushi.reporting.api.serializers import DetailSerializer
 
+from .. import suggested
 from ..choices import CompanySize, Gap, Segment, Strength
 from ..figures import NodeFigures, chain_figures, facts
 from ..gaps import GapItem, closed_this_year, gap_of, gaps, strength
@@ -241,6 +242,7 @@ def node_map(node: Node, user) -> Node:
     node.map_links = [k for k in every if k.ended_on is None]
     node.map_ended_links = [k for k in every if k.ended_on is not None]
     node.map_suggestions = []
+    node.map_ledger = suggested.for_chain(node.chain, nodes, user=user).by_node.get(node.pk, [])
     if item is None:
         return node
     pool = {

@@ -192,6 +192,24 @@ class SuggestionTests(LedgerCase):
         self.assertFalse(NodeLink.objects.filter(project=self.battery).exists())
 
 
+class ApiTests(LedgerCase):
+    def test_the_node_detail_lists_its_ledger_suggestions_as_the_user_may_see_them(self):
+        url = f"/api/chains/nodes/{self.cells.pk}/"
+        self.client.force_login(self.admin)
+        body = self.client.get(url).json()
+        self.assertEqual(
+            [(s["code"], s["industry"], s["funds_in_place"], s["nodes"]) for s in body["ledger_suggestions"]],
+            [
+                (self.secret.code, "3841", "0.00", ["cells"]),
+                (self.battery.code, "3841", "5000.00", ["cells"]),
+            ],
+        )
+        self.client.force_login(self.reviewer)
+        body = self.client.get(url).json()
+        self.assertEqual([s["project"] for s in body["ledger_suggestions"]], [self.battery.pk])
+        self.assertEqual(body["figures"]["investment"], "1.0000")  # 亿元, not counted: 6000 + 4000 万元 only
+
+
 class LeadTests(LedgerCase):
     def test_a_lead_from_a_target_company_carries_the_node_industry_and_park(self):
         company = PoolCompany.objects.create(
