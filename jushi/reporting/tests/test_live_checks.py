@@ -152,7 +152,7 @@ class LiveCheckTests(ReportingTestCase):
         figures = july_figures()
         figures["gross_output"] = (D("62000.5"), figures["gross_output"][1])
         response = self.check(figures, **{"explain:yoy_30:gross_output": "新生产线投产"})
-        box = element(response.content.decode(), "x-yoy_30:gross_output")
+        box = element(response.content.decode(), "x-yoy_30--gross_output")
         self.assertEqual(box, "新生产线投产")
 
     def test_one_explanation_for_all_warnings_of_a_field_is_stored_on_each(self):

@@ -135,6 +135,10 @@ class Message:
     same: bool = False
     can_same: bool = False
 
+    @property
+    def dom_id(self) -> str:  # no ":" in element ids: htmx's hx-preserve looks them up unescaped
+        return self.finding.key.replace(":", "--")
+
 
 def home_field(finding: Finding, order: dict[str, int]) -> str:
     named = [code for code in (finding.fields or (finding.field_code,)) if code in order]

@@ -58,11 +58,13 @@ def _context(request, submission: Submission, **extra):
             last_year = _prefill_last_year(last_year, history)
         errors = {}
         findings = extra.pop("findings", None)
+        checked = findings is not None or submission.values.exists()
         if findings is None:
-            findings = checker.run(current, last_year, history) if submission.values.exists() else []
+            findings = checker.run(current, last_year, history) if checked else []
     else:
         current, last_year, errors = extra.pop("current"), extra.pop("last_year"), extra.pop("errors")
         findings = extra.pop("findings", [])
+        checked = True
     approved = {}
     if submission.revision > 1:
         approved = dict(submission.values.values_list("field__code", "approved_current"))
@@ -102,6 +104,7 @@ def _context(request, submission: Submission, **extra):
         "general": general,
         "homes": homes,
         "errors": errors,
+        "checked": checked,
         "explanations": explanations,
         "stored_checks": stored_checks,
         "editable": is_reporter and submission.is_editable and submission.period.is_open(),
@@ -234,6 +237,7 @@ def submission_check(request, pk: int):
             "homes": homes,
             "explanations": explanations,
             "editable": True,
+            "checked": True,
             "labels": {f.code: f.label for f in checker.fields},
             "oob": True,
         },

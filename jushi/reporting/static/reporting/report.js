@@ -49,7 +49,7 @@
       var key = box.name.slice('explain:'.length);
       var home = box.dataset.explain;
       var allBox = document.getElementById('xa-' + home);
-      var sameBox = document.getElementById('xs-' + key);
+      var sameBox = box.closest('li').querySelector('[data-explain-same]');
       var first = !(home in firstOfField);
       if (!box.value && typed[key] && !(sameBox && sameBox.checked)) { box.value = typed[key]; }
       var text;
@@ -82,7 +82,7 @@
     if (el.matches && el.matches('form[data-live-checks] [data-explain-same], form[data-live-checks] [data-explain-all]')) {
       if (el.matches('[data-explain-same]') && !el.checked) {  // back to what this box said before
         var key = el.name.slice('same:'.length);
-        var box = document.getElementById('x-' + key);
+        var box = el.closest('li').querySelector('textarea[name^="explain:"]');
         if (box) { box.value = typed[key] || ''; }
       }
       if (el.matches('[data-explain-all]') && !el.checked) {
