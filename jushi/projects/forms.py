@@ -281,7 +281,14 @@ class FundsForm(ConfirmMixin, forms.Form):
         help_text=_("A 银行进账单 > B 验资报告 > C 设备发票 > D 企业自报;D 级不计入到位资金指标"),
     )
     source_region = forms.ChoiceField(label=_("资金来源地"), choices=SourceRegion.choices)
-    attachment = forms.ChoiceField(label=_("凭证附件"), required=False)
+    file = forms.FileField(
+        label=_("凭证文件"),
+        required=False,
+        help_text=_("进账单、验资报告或发票的扫描件:PDF、图片(PNG/JPG)、Word 或 Excel;保存为项目附件"),
+    )
+    attachment = forms.ChoiceField(
+        label=_("或选已上传的附件"), required=False, help_text=_("凭证已在“附件”中时选它,不必再上传")
+    )
     note = forms.CharField(label=_("说明"), required=False, max_length=300)
     confirm = forms.BooleanField(label=_("金额无误,确认保存"), required=False)
 

@@ -3,11 +3,13 @@ to the change log, and followed (after commit) by a refresh of the indicators it
 API, the CLI and the importer call the same functions."""
 
 from .common import NeedsConfirmation, ProjectError, StaleProject
-from .funds import change_contract, delete_funds, record_funds
+from .funds import change_contract, contract_closed, delete_funds, funds_closed, record_funds
 from .pipeline import (
     advance_stage,
     create_event,
     create_project,
+    duplicate_outcome,
+    duplicate_refusal,
     find_duplicates,
     resolve_duplicate,
     update_project,
@@ -31,11 +33,15 @@ __all__ = [
     "advance_stage",
     "change_contract",
     "complete_milestone",
+    "contract_closed",
     "create_event",
     "create_project",
     "delete_funds",
+    "duplicate_outcome",
+    "duplicate_refusal",
     "escalate_overdue",
     "find_duplicates",
+    "funds_closed",
     "raise_problem",
     "record_funds",
     "resolve_duplicate",

@@ -12,9 +12,26 @@ from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
 
 from .. import ledger
-from ..choices import Evidence, SourceRegion, StageCode
+from ..choices import AttachmentKind, Evidence, SourceRegion, StageCode
 from ..models import Attachment, ContractChange, FundsRecord, Project, Stage
 from .common import ProjectError, amount, as_id, date, ensure_project, raise_errors
+from .schedule import check_upload, discard_file, store_attachment
+
+
+def funds_closed(project: Project, signed: Stage | None = None) -> str:
+    """Why funds in place cannot be recorded on the project now, in the user's words; "" when they can.
+    The page shows it instead of the funds form, and `record_funds` refuses with it."""
+    signed = signed or Stage.objects.get(code=StageCode.SIGNED)
+    if project.stage.order < signed.order or project.signed_on is None:
+        return f"项目签约后才能登记到位资金(当前阶段:{project.stage.name})"
+    return ""
+
+
+def contract_closed(project: Project) -> str:
+    """Why a contract change cannot be recorded now; "" when it can (the rule `change_contract` checks)."""
+    if project.signed_on is None:
+        return f"项目签约后才能登记合同变更(当前阶段:{project.stage.name});签约前协议投资可直接在“编辑基本信息”中修改"
+    return ""
 
 
 def funds_total(project: Project) -> Decimal:
@@ -81,13 +98,16 @@ def record_funds(
     note: str = "",
     source: str,
     confirm: bool = False,
+    upload=None,
 ) -> FundsRecord:
-    """Record an amount (万元) of funds in place on a date, with its evidence kind."""
+    """Record an amount (万元) of funds in place on a date, with its evidence kind. The evidence is an
+    attachment already on the project, or a file given as `upload`: checked as the files section checks
+    it, and kept as the project's attachment (到位资金凭证) in the same transaction as the record."""
     ensure_project(actor, project)
     errors: dict = {}
-    signed = Stage.objects.get(code=StageCode.SIGNED)
-    if project.stage.order < signed.order or project.signed_on is None:
-        errors["on"] = "项目签约后才能登记到位资金"
+    closed = funds_closed(project)
+    if closed:
+        errors["on"] = closed
     when = date(on, "on", errors, required=True)
     if when is not None and project.signed_on is not None and when < project.signed_on:
         errors["on"] = f"不能早于签约日期 {project.signed_on:%Y-%m-%d}"
@@ -98,48 +118,71 @@ def record_funds(
     if region not in SourceRegion.values:
         errors["source_region"] = f"应为 {'、'.join(str(c.label) for c in SourceRegion)} 之一"
     found = _attachment(project, attachment, errors)
+    file_name, file_size = "", 0
+    if upload is not None:
+        if found is not None:
+            errors["file"] = "已选了已上传的凭证附件;上传新文件与选择已有附件只能二选一"
+        else:
+            file_name, file_size = check_upload(upload, errors, "file")
     if len(note) > 300:
         errors["note"] = "不能超过 300 个字"
     raise_errors(errors)
-    with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)  # one funds check at a time
-        dated = list(FundsRecord.objects.filter(project=locked).values_list("on", "amount"))
-        changes = list(ContractChange.objects.filter(project=locked))
-        over = first_overrun(locked.agreed_investment, [*dated, (when, value)], changes)
-        if over is not None:
-            day, total, then = over
-            raise ProjectError(
-                {
-                    "amount": (
-                        f"到 {day:%Y-%m-%d} 累计到位资金将达 {total:,.2f} 万元,超过当时的协议总投资 "
-                        f"{then:,.2f} 万元;请先登记合同变更"
-                    )
-                }
+    stored: list[Attachment] = []  # the evidence file written to storage, removed if the record fails
+    try:
+        with transaction.atomic():
+            locked = Project.objects.select_for_update().get(pk=project.pk)  # one funds check at a time
+            dated = list(FundsRecord.objects.filter(project=locked).values_list("on", "amount"))
+            changes = list(ContractChange.objects.filter(project=locked))
+            over = first_overrun(locked.agreed_investment, [*dated, (when, value)], changes)
+            if over is not None:
+                day, total, then = over
+                raise ProjectError(
+                    {
+                        "amount": (
+                            f"到 {day:%Y-%m-%d} 累计到位资金将达 {total:,.2f} 万元,超过当时的协议总投资 "
+                            f"{then:,.2f} 万元;请先登记合同变更"
+                        )
+                    }
+                )
+            if upload is not None:
+                found = store_attachment(
+                    actor=actor,
+                    project=locked,
+                    kind=AttachmentKind.RECEIPT,
+                    upload=upload,
+                    name=file_name,
+                    size=file_size,
+                    source=source,
+                )
+                stored.append(found)
+            funds = FundsRecord.objects.create(
+                zone_id=locked.zone_id,
+                park_id=locked.park_id,
+                industry_id=locked.industry_id,
+                project=locked,
+                on=when,
+                amount=value,
+                evidence=evidence,
+                source_region=region,
+                attachment=found,
+                note=note.strip(),
+                created_by=actor if getattr(actor, "pk", None) else None,
             )
-        funds = FundsRecord.objects.create(
-            zone_id=locked.zone_id,
-            park_id=locked.park_id,
-            industry_id=locked.industry_id,
-            project=locked,
-            on=when,
-            amount=value,
-            evidence=evidence,
-            source_region=region,
-            attachment=found,
-            note=note.strip(),
-            created_by=actor if getattr(actor, "pk", None) else None,
-        )
-        Project.objects.filter(pk=locked.pk).update(funds_in_place=F("funds_in_place") + value)
-        record(
-            actor=actor,
-            action=ChangeAction.CREATE,
-            obj=funds,
-            before=None,
-            after=snapshot(funds),
-            source=source,
-            zone_id=locked.zone_id,
-        )
-        ledger.refresh_later(locked.zone, [when])
+            Project.objects.filter(pk=locked.pk).update(funds_in_place=F("funds_in_place") + value)
+            record(
+                actor=actor,
+                action=ChangeAction.CREATE,
+                obj=funds,
+                before=None,
+                after=snapshot(funds),
+                source=source,
+                zone_id=locked.zone_id,
+            )
+            ledger.refresh_later(locked.zone, [when])
+    except BaseException:
+        for attachment in stored:  # its row was rolled back; storage is not transactional
+            discard_file(attachment)
+        raise
     return funds
 
 

@@ -5,7 +5,7 @@ from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 
 from jushi.core import clock
 from jushi.core.changelog import record, snapshot
@@ -529,15 +529,11 @@ def resolve_duplicate(*, actor, project: Project, decision: str, source: str, re
     "merge" (the same project: its funds, schedule and files move to the original, it is no longer
     counted, and the original keeps the earlier signing)."""
     ensure_project(actor, project)
-    if project.duplicate_status != DuplicateStatus.FLAGGED or project.duplicate_of_id is None:
-        raise ProjectError({"decision": "该项目没有待确认的疑似重复"})
+    refusal = duplicate_refusal(actor, project)
+    if refusal:
+        raise ProjectError({"decision": refusal})
     if decision not in ("new", "merge"):
         raise ProjectError({"decision": "应为 new(确认为新项目)或 merge(合并)"})
-    if not Project.objects.visible_to(actor).filter(pk=project.duplicate_of_id).exists():
-        # Deciding needs both projects in sight; a merge would also move funds into a hidden project.
-        raise ProjectError(
-            {"decision": "疑似重复的原项目是保密项目,您无权查看,请由招商局、项目办或管理员确认"}
-        )
     from ..models import Attachment, FundsRecord, Milestone, MonthlyInvestment, Problem
 
     with transaction.atomic():
@@ -579,6 +575,59 @@ def resolve_duplicate(*, actor, project: Project, decision: str, source: str, re
             project.zone, [project.signed_on, project.started_on, *(moved if decision == "merge" else [])]
         )
     return project
+
+
+def duplicate_refusal(actor, project: Project) -> str:
+    """Why `actor` cannot decide about the project's suspected duplicate now; "" when they can."""
+    if project.duplicate_status != DuplicateStatus.FLAGGED or project.duplicate_of_id is None:
+        return "该项目没有待确认的疑似重复"
+    if not Project.objects.visible_to(actor).filter(pk=project.duplicate_of_id).exists():
+        # Deciding needs both projects in sight; a merge would also move funds into a hidden project.
+        return "疑似重复的原项目是保密项目,您无权查看,请由招商局、项目办或管理员确认"
+    return ""
+
+
+def duplicate_outcome(project: Project, decision: str) -> list[str]:
+    """What `resolve_duplicate` would change, in sentences for the confirmation page: what stays, what
+    moves to the original (counted from the rows as they are now) and what is counted afterwards."""
+    from ..models import Attachment, ContractChange, FundsRecord, Milestone, MonthlyInvestment, Problem
+
+    original = project.duplicate_of
+    this = f"本项目 {project.code} {project.name}"
+    that = f"原项目 {original.code} {original.name}"
+    if decision == "new":
+        signed = f"(签约日期 {project.signed_on:%Y-%m-%d})" if project.signed_on else "(签约后)"
+        return [
+            f"{this}确认为新项目,不再标为疑似重复,计入签约统计{signed}。",
+            f"{that}不变;两个项目的到位资金、里程碑、问题和附件都各自保留。",
+        ]
+    funds = FundsRecord.objects.filter(project=project).aggregate(n=Count("id"), s=Sum("amount"))
+    counts = {
+        "里程碑": Milestone.objects.filter(project=project).count(),
+        "问题": Problem.objects.filter(project=project).count(),
+        "附件": Attachment.objects.filter(project=project).count(),
+    }
+    taken = set(original.monthly.values_list("month", flat=True))
+    months = list(MonthlyInvestment.objects.filter(project=project).values_list("month", flat=True))
+    moving = [m for m in months if m not in taken]
+    staying = [m for m in months if m in taken]
+    out = [f"{this}标为“已合并”,不再计入签约统计,也不能再调整阶段;{that}保留自己的签约日期和基本信息。"]
+    if funds["n"]:
+        out.append(
+            f"本项目的 {funds['n']} 笔到位资金(合计 {funds['s']:,.2f} 万元)移到{that},"
+            "计入原项目的累计到位资金,按原项目的功能区和行业统计。"
+        )
+    else:
+        out.append("本项目没有到位资金记录,不移动资金。")
+    moved = "、".join(f"{n} 个{k}" for k, n in counts.items() if n)
+    out.append(f"{moved}移到原项目。" if moved else "本项目没有里程碑、问题或附件要移动。")
+    if moving:
+        out.append(f"月度投资 {'、'.join(moving)} 移到原项目。")
+    if staying:
+        out.append(f"月度投资 {'、'.join(staying)} 原项目已有,留在本项目。")
+    if ContractChange.objects.filter(project=project).exists():
+        out.append("本项目的合同变更留在本项目(它们只改本项目的协议投资)。")
+    return out
 
 
 def _merge_reason(decision: str, original: Project, project: Project) -> str:

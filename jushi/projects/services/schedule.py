@@ -238,46 +238,75 @@ def escalate_overdue(*, actor, today: dt.date | None = None, zone=None, source: 
     return escalated
 
 
+def check_upload(upload, errors: dict, key: str = "file") -> tuple[str, int]:
+    """An uploaded file's name and size after checking its type (extension and first bytes) and size;
+    a problem goes into `errors[key]`. Shared by the files section and the funds form's evidence."""
+    name = Path(getattr(upload, "name", "") or "").name
+    suffix = Path(name).suffix.lower()
+    limit = settings.JUSHI_ATTACHMENT_MAX_BYTES
+    size = getattr(upload, "size", 0) or 0
+    if suffix not in FILE_TYPES:
+        errors[key] = f"不支持“{suffix or name}”文件;可上传 {'、'.join(sorted(FILE_TYPES))}"
+    elif size == 0:
+        errors[key] = "文件是空的"
+    elif size > limit:
+        errors[key] = f"文件 {size / 1048576:.1f} MB,超过上限 {limit / 1048576:.0f} MB"
+    else:
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(magic) for magic in FILE_TYPES[suffix]):
+            errors[key] = f"文件内容不是 {suffix} 格式"
+    if len(name) > 200:
+        errors[key] = "文件名不能超过 200 个字"
+    return name, size
+
+
+def store_attachment(*, actor, project: Project, kind: str, upload, name: str, size: int, source: str):
+    """Save a checked upload as the project's attachment, logged; call inside the caller's transaction.
+    The file is written to storage at once: a caller whose transaction fails afterwards removes it
+    (`discard_file`)."""
+    attachment = Attachment(project=project, kind=kind, name=name, size=size)
+    attachment.uploaded_by = actor if getattr(actor, "pk", None) else None
+    attachment.file.save(name, upload, save=False)
+    try:
+        attachment.save()
+        _log(actor, attachment, None, source, project.zone_id)
+    except BaseException:
+        discard_file(attachment)
+        raise
+    return attachment
+
+
+def discard_file(attachment: Attachment | None) -> None:
+    """Remove a stored file whose row was rolled back (storage is not transactional)."""
+    if attachment is not None and attachment.file and attachment.file.name:
+        attachment.file.storage.delete(attachment.file.name)
+
+
 def add_attachment(*, actor, project: Project, kind: str, upload, source: str) -> Attachment:
     """Keep a file with the project after checking its type (extension and first bytes) and size."""
     ensure_project(actor, project)
     errors: dict = {}
     if kind not in AttachmentKind.values:
         errors["kind"] = f"应为 {'、'.join(str(c.label) for c in AttachmentKind)} 之一"
-    name = Path(getattr(upload, "name", "") or "").name
-    suffix = Path(name).suffix.lower()
-    limit = settings.JUSHI_ATTACHMENT_MAX_BYTES
-    size = getattr(upload, "size", 0) or 0
-    if suffix not in FILE_TYPES:
-        errors["file"] = f"不支持“{suffix or name}”文件;可上传 {'、'.join(sorted(FILE_TYPES))}"
-    elif size == 0:
-        errors["file"] = "文件是空的"
-    elif size > limit:
-        errors["file"] = f"文件 {size / 1048576:.1f} MB,超过上限 {limit / 1048576:.0f} MB"
-    else:
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(magic) for magic in FILE_TYPES[suffix]):
-            errors["file"] = f"文件内容不是 {suffix} 格式"
-    if len(name) > 200:
-        errors["file"] = "文件名不能超过 200 个字"
+    name, size = check_upload(upload, errors)
     raise_errors(errors)
     with transaction.atomic():
-        attachment = Attachment(project=project, kind=kind, name=name, size=size)
-        attachment.uploaded_by = actor if getattr(actor, "pk", None) else None
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
-        _log(actor, attachment, None, source, project.zone_id)
-    return attachment
+        return store_attachment(
+            actor=actor, project=project, kind=kind, upload=upload, name=name, size=size, source=source
+        )
 
 
 __all__ = [
     "ProjectError",
     "add_attachment",
     "add_milestone",
+    "check_upload",
     "complete_milestone",
+    "discard_file",
     "escalate_overdue",
     "raise_problem",
     "resolve_problem",
     "set_monthly_investment",
+    "store_attachment",
 ]

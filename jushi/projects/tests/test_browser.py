@@ -81,7 +81,7 @@ def test_lead_to_signed_funds_and_an_overdue_problem(page, bureau, screenshot):
 
     page.goto(f"/projects/{project.pk}/")
     page.locator("#funds summary").click()
-    funds = page.locator(f"form[action='/projects/{project.pk}/funds/']")
+    funds = page.locator(f"form[action^='/projects/{project.pk}/funds/']")
     funds.locator("[name=on]").fill("2024-06-28")
     funds.locator("[name=amount]").fill("5000")
     funds.locator("[name=evidence]").select_option("bank")
@@ -95,7 +95,7 @@ def test_lead_to_signed_funds_and_an_overdue_problem(page, bureau, screenshot):
 
     today = dt.date.today()
     page.locator("#problems summary").click()
-    problem = page.locator(f"form[action='/projects/{project.pk}/problems/']")
+    problem = page.locator(f"form[action^='/projects/{project.pk}/problems/']")
     problem.locator("[name=title]").fill("施工用电专线接入滞后")
     problem.locator("[name=owner]").fill("张三")
     problem.locator("[name=raised_on]").fill(f"{today - dt.timedelta(days=20):%Y-%m-%d}")

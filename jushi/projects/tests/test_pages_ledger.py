@@ -509,7 +509,7 @@ class ProjectPageTests(LedgerData):
         self.assertTrue(refused.context["bound"]["delete"].errors)
         self.assertTrue(FundsRecord.objects.filter(pk=funds.pk).exists())
         with self.captureOnCommitCallbacks(execute=True):
-            done = self.post("funds_delete", {"reason": "重复录入"}, pk=funds.pk)
+            done = self.post("funds_delete", {"reason": "重复录入", "confirmed": "1"}, pk=funds.pk)
         self.assertEqual(done.status_code, 302)
         self.assertFalse(FundsRecord.objects.filter(pk=funds.pk).exists())
 
@@ -640,7 +640,9 @@ class ProjectPageTests(LedgerData):
         page = self.login(self.admin).get(self.url("project_detail", self.copy.pk))
         self.assertContains(page, "疑似与")
         self.assertContains(page, f"合并到 {self.drone.code}")
-        response = self.post("project_duplicate", {"decision": "new"}, pk=self.copy.pk)
+        asked = self.post("project_duplicate", {"decision": "new"}, pk=self.copy.pk)
+        self.assertTemplateUsed(asked, "core/confirm.html")  # asks first, saying what will change
+        response = self.post("project_duplicate", {"decision": "new", "confirmed": "1"}, pk=self.copy.pk)
         self.assertEqual(response.status_code, 302)
         self.copy.refresh_from_db()
         self.assertEqual(self.copy.duplicate_status, "new")

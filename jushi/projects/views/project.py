@@ -7,6 +7,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -14,12 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from jushi.core import confirm
 from jushi.core.choices import ChangeSource
 from jushi.core.models import ChangeLog
 from jushi.core.scopes import can
 from jushi.lib.growth import percent
+from jushi.registry.models import Enterprise
 
-from ..choices import EVIDENCE_GRADE, EVIDENCED, DuplicateStatus, Evidence
+from ..choices import EVIDENCE_GRADE, EVIDENCED, DuplicateStatus, Evidence, StageCode
 from ..forms import (
     AttachmentForm,
     ContractForm,
@@ -43,7 +46,11 @@ from ..services import (
     add_milestone,
     change_contract,
     complete_milestone,
+    contract_closed,
     delete_funds,
+    duplicate_outcome,
+    duplicate_refusal,
+    funds_closed,
     raise_problem,
     record_funds,
     resolve_duplicate,
@@ -117,9 +124,46 @@ def _funds_summary(project: Project, funds: list[FundsRecord]) -> dict:
     }
 
 
+def chain_links(user, project: Project) -> list:
+    """The chain nodes the project is linked to, as the user may see them (open links first). Chains sit
+    above projects in the layering, so the model is looked up by name rather than imported."""
+    try:
+        node_link = apps.get_model("chains", "NodeLink")
+    except LookupError:
+        return []
+    rows = node_link.objects.visible_to(user).filter(project=project).select_related("node__chain")
+    return sorted(rows, key=lambda k: (k.ended_on is not None, k.node.chain.name, k.node.order, k.pk))
+
+
+def investor_enterprise(user, project: Project) -> Enterprise | None:
+    """The investor as an enterprise of the registry (same credit code), when the user may see it."""
+    code = project.investor.credit_code
+    if not code:
+        return None
+    return Enterprise.objects.visible_to(user).filter(credit_code=code).first()
+
+
+def closed_reasons(project: Project, stages: list[Stage], original_named: str) -> dict[str, str]:
+    """For each form of the page, why the project's stage or state does not allow it now ("" if it
+    does): the page says this instead of offering the form."""
+    merged = ""
+    if project.duplicate_status == DuplicateStatus.MERGED:
+        merged = f"该项目已合并到{original_named},不再单独登记:请在原项目上登记"
+    signed = next(s for s in stages if s.code == StageCode.SIGNED)
+    return {
+        "funds": merged or funds_closed(project, signed),
+        "contract": merged or contract_closed(project),
+        "milestone": merged,
+        "monthly": merged,
+        "problem": merged,
+        "attachment": merged,
+    }
+
+
 def page(request, project: Project, *, stale: str = "", target_code: str | None = None, **bound):
     """The project page. `bound` holds the form that was just posted (with its errors) by its key;
-    the other forms are fresh."""
+    the other forms are fresh. The posting form's action carries its anchor, so the browser lands on
+    the form with its errors."""
     stages = list(Stage.objects.all())
     attachments = list(project.attachments.select_related("uploaded_by"))
     funds = list(project.funds.select_related("attachment"))
@@ -128,6 +172,11 @@ def page(request, project: Project, *, stale: str = "", target_code: str | None 
         row.rate = percent(row.actual / row.planned) if row.planned and row.actual is not None else None
     changeable = may_change(request.user, project)
     duplicate_of = project.duplicate_of
+    duplicate_visible = (
+        duplicate_of is not None
+        and Project.objects.visible_to(request.user).filter(pk=duplicate_of.pk).exists()
+    )
+    original_named = f" {duplicate_of.code} {duplicate_of.name}" if duplicate_visible else "原项目"
     context = {
         "project": project,
         "stages": stages,
@@ -135,8 +184,7 @@ def page(request, project: Project, *, stale: str = "", target_code: str | None 
         "age": project.stage_age(),
         "timeline": project.stage_changes.select_related("from_stage", "to_stage").order_by("on", "id"),
         "duplicate_of": duplicate_of,
-        "duplicate_visible": duplicate_of is not None
-        and Project.objects.visible_to(request.user).filter(pk=duplicate_of.pk).exists(),
+        "duplicate_visible": duplicate_visible,
         "flagged": project.duplicate_status == DuplicateStatus.FLAGGED and duplicate_of is not None,
         "funds": funds,
         "funds_summary": _funds_summary(project, funds),
@@ -147,8 +195,11 @@ def page(request, project: Project, *, stale: str = "", target_code: str | None 
         "monthly_actual": sum((r.actual or 0 for r in monthly), Decimal(0)),
         "problems": project.problems.all(),
         "attachments": attachments,
+        "chain_links": chain_links(request.user, project),
+        "investor_enterprise": investor_enterprise(request.user, project),
         "history": ChangeLog.objects.for_object(project).select_related("content_type")[:100],
         "can_change": changeable,
+        "closed": closed_reasons(project, stages, original_named),
         "stale": stale,
         "bound": bound,
     }
@@ -161,6 +212,7 @@ def page(request, project: Project, *, stale: str = "", target_code: str | None 
             monthly_form=bound.get("monthly") or MonthlyForm(),
             problem_form=bound.get("problem") or ProblemForm(),
             attachment_form=bound.get("attachment") or AttachmentForm(),
+            duplicate_form=bound.get("duplicate") or DuplicateForm(),
         )
     return render(request, "projects/project_detail.html", context)
 
@@ -247,7 +299,7 @@ def _attachment(project: Project, value: str):
 def project_funds(request, pk):
     project = _project(request, pk, "change")
     attachments = list(project.attachments.all())
-    form = FundsForm(request.POST, project=project, attachments=attachments)
+    form = FundsForm(request.POST, request.FILES, project=project, attachments=attachments)
 
     def call(data):
         funds = record_funds(
@@ -261,8 +313,10 @@ def project_funds(request, pk):
             note=data["note"],
             source=WEB,
             confirm=data["confirm"],
+            upload=data.get("file"),
         )
-        return f"已登记到位资金 {funds.amount:,.2f} 万元({funds.grade} 级凭证)"
+        kept = f",凭证文件“{funds.attachment.name}”已存入附件" if data.get("file") else ""
+        return f"已登记到位资金 {funds.amount:,.2f} 万元({funds.grade} 级凭证){kept}"
 
     return _submit(request, project, "funds", form, call, "funds")
 
@@ -273,12 +327,35 @@ def funds_delete(request, pk):
     funds = _part(request, FundsRecord, pk)
     project = funds.project
     form = FundsDeleteForm(request.POST)
+    if form.is_valid() and not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title="删除到位资金",
+            changes=_delete_changes(project, funds, form.cleaned_data["reason"]),
+            cancel=detail_url(project, "funds"),
+            button="确认删除",
+        )
 
     def call(data):
         delete_funds(actor=request.user, funds=funds, reason=data["reason"], source=WEB)
         return f"已删除 {funds.on:%Y-%m-%d} 的到位资金 {funds.amount:,.2f} 万元"
 
     return _submit(request, project, "delete", form, call, "funds", delete_id=funds.pk)
+
+
+def _delete_changes(project: Project, funds: FundsRecord, reason: str) -> list[str]:
+    after = project.funds_in_place - funds.amount
+    evidence = f"{funds.grade} 级 {funds.get_evidence_display()}"
+    out = [
+        f"删除 {project.code} {project.name} 于 {funds.on:%Y-%m-%d} 到位的 {funds.amount:,.2f} 万元"
+        f"({evidence},{funds.get_source_region_display()})。",
+        f"项目累计到位资金由 {project.funds_in_place:,.2f} 万元减为 {after:,.2f} 万元,"
+        f"含 {funds.on:%Y-%m-%d} 的各期到位资金指标随之重算。",
+        f"删除原因“{reason.strip()}”和这笔记录的内容记入变更记录。",
+    ]
+    if funds.attachment_id:
+        out.append(f"凭证附件“{funds.attachment.name}”保留在附件中,不删除。")
+    return out
 
 
 @login_required
@@ -412,30 +489,44 @@ def attachment_download(request, pk):
 @login_required
 @require_POST
 def project_duplicate(request, pk):
+    """Decide about a suspected duplicate: the page asks first, saying what the decision changes."""
     project = _project(request, pk, "change")
     form = DuplicateForm(request.POST)
+    if form.is_valid():
+        refusal = duplicate_refusal(request.user, project)
+        if refusal:
+            form.add_error("decision", refusal)
     if not form.is_valid():
-        messages.error(request, "处理方式应为“确认为新项目”或“合并”")
-        return redirect(detail_url(project))
+        return page(request, project, duplicate=form)
+    decision = form.cleaned_data["decision"]
+    if not confirm.confirmed(request):
+        original = project.duplicate_of
+        return confirm.ask(
+            request,
+            title=f"确认为新项目:{project.code}"
+            if decision == "new"
+            else f"合并 {project.code} 到 {original.code}",
+            changes=duplicate_outcome(project, decision),
+            cancel=detail_url(project, "duplicate"),
+            button="确认为新项目" if decision == "new" else "确认合并",
+            warning="" if decision == "new" else "合并后不能在页面上撤销。",
+        )
     try:
         resolve_duplicate(
             actor=request.user,
             project=project,
-            decision=form.cleaned_data["decision"],
+            decision=decision,
             reason=form.cleaned_data["reason"],
             source=WEB,
         )
     except ProjectError as exc:
-        messages.error(request, str(exc))
+        apply_errors(form, exc)
+        return page(request, _project(request, pk, "change"), duplicate=form)
+    if decision == "new":
+        messages.success(request, "已确认为新项目,计入签约统计")
     else:
-        if form.cleaned_data["decision"] == "new":
-            messages.success(request, "已确认为新项目,计入签约统计")
-        else:
-            original = project.duplicate_of
-            if Project.objects.visible_to(request.user).filter(pk=original.pk).exists():
-                messages.success(request, f"已合并到 {original.code} {original.name}")
-            else:  # a confidential original is not named to someone who may not see it
-                messages.success(request, "已合并到原项目(保密项目)")
+        original = project.duplicate_of
+        messages.success(request, f"已合并到 {original.code} {original.name}")
     return redirect(detail_url(project))
 
 
