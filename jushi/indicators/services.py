@@ -16,6 +16,7 @@ from django.db import transaction
 
 from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
+from jushi.core.importing import Change, Plan, PlanLine, same_number
 from jushi.core.scopes import can
 from jushi.lib import expr, growth, wording
 from jushi.lib.periods import Period, PeriodError
@@ -315,7 +316,7 @@ def _write(*, actor, zone: Zone, indicator: Indicator, cleaned: dict, source: st
 class FigureImport:
     total: int = 0
     errors: list[RowError] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # every valid row, with its action and changes
     dry_run: bool = True
     batch: str = ""
 
@@ -323,9 +324,58 @@ class FigureImport:
     def ok(self) -> bool:
         return not self.errors
 
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row["action"] == action)
+
+    def groups(self) -> Plan:
+        """The dry run's three groups: figures new to the zone, figures that change (old → new per
+        column), and the count already stored as the file has them."""
+        created, updated = [], []
+        for row in self.rows:
+            title = f"{row['zone'].short_name or row['zone'].name} {row['indicator'].name} {row['cleaned']['period']}"
+            if row["action"] == ChangeAction.CREATE:
+                created.append(PlanLine(row["row"], title))
+            elif row["action"] == ChangeAction.UPDATE:
+                updated.append(PlanLine(row["row"], title, row["changes"]))
+        return Plan(
+            created=created,
+            updated=updated,
+            unchanged=self.count(UNCHANGED),
+            noun="条数据",
+            notes=["同一开发区、指标和报告期已有数据的,按文件更新;修改记录可在变更审计中查看。"],
+        )
+
+
+UNCHANGED = "unchanged"
+COMPARED = ("value", "last_year", "official_growth", "caliber", "note", "explanation")
+
+
+def _figure_changes(figure: DeptFigure | None, cleaned: dict, unit: str) -> list[Change]:
+    """What saving `cleaned` over the stored figure changes, compared by value (1234.50 is 1234.5, an
+    empty cell is nothing); the official growth in percent, as the column holds it."""
+    if figure is None:
+        return []
+    changes = []
+    for key in COMPARED:
+        old, new = getattr(figure, key), cleaned[key]
+        if key in NUMBERS:
+            if same_number(old, new):
+                continue
+            if key == "official_growth":
+                old, new = (None if v is None else v * 100 for v in (old, new))
+            label = f"{HEADERS[key]}({unit})" if unit and key != "official_growth" else HEADERS[key]
+        else:
+            if (old or "") == (new or ""):
+                continue
+            label = HEADERS[key]
+        changes.append(Change(label, old, new))
+    return changes
+
 
 def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -> FigureImport:
-    """Check every row; unless it is a dry run or a row is wrong, save them all in one transaction."""
+    """Check every row and compare it with the stored figure of its zone, indicator and period (new,
+    changed or unchanged); unless it is a dry run or a row is wrong, save the new and changed ones in
+    one transaction, one change-log batch."""
     if not can(actor, "import"):
         raise PermissionDenied("无权导入部门数据")
     result = FigureImport(total=len(table.rows), dry_run=dry_run)
@@ -343,6 +393,13 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
     indicators = {i.code: i for i in Indicator.objects.all()}
     gets = [{k: raw.get(h, "") for k, h in HEADERS.items()} for raw in table.rows]
     history = _import_history(gets, zones, indicators)
+    stored = {
+        (f.zone_id, f.indicator_id, f.period): f
+        for f in DeptFigure.objects.filter(
+            zone__in=list(zones.values()),
+            indicator__code__in={g["indicator"].strip().upper() for g in gets},
+        )
+    }
     seen: dict[tuple, int] = {}
     for index, get in enumerate(gets):
         row_no = table.first_row_number + index
@@ -376,8 +433,23 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
             )
             continue
         seen[key] = row_no
+        indicator = indicators[code]
+        figure = stored.get((zone.pk, indicator.pk, cleaned["period"]))
+        changes = _figure_changes(figure, cleaned, indicator.unit)
+        if figure is None:
+            action = ChangeAction.CREATE
+        else:
+            action = ChangeAction.UPDATE if changes else UNCHANGED
         result.rows.append(
-            {**get, "row": row_no, "zone": zone, "indicator": indicators[code], "cleaned": cleaned}
+            {
+                **get,
+                "row": row_no,
+                "zone": zone,
+                "indicator": indicator,
+                "cleaned": cleaned,
+                "action": action,
+                "changes": changes,
+            }
         )
     if dry_run or not result.ok:
         return result
@@ -385,7 +457,8 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
     with transaction.atomic():
         for zone in {row["zone"] for row in result.rows}:
             _ensure(actor, zone)
-        for row in result.rows:
+        written = [row for row in result.rows if row["action"] != UNCHANGED]
+        for row in written:
             _write(
                 actor=actor,
                 zone=row["zone"],
@@ -395,7 +468,7 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
                 batch=result.batch,
                 refresh=False,
             )
-        for zone, period in {(row["zone"], row["cleaned"]["period"]) for row in result.rows}:
+        for zone, period in {(row["zone"], row["cleaned"]["period"]) for row in written}:
             transaction.on_commit(lambda zone=zone, period=period: engine.refresh(zone, period))
     return result
 

@@ -285,7 +285,11 @@ def figures(request):
             result, errors = _figure_import(request, data, info["filename"], dry_run=False)
             if not errors:
                 uploads.drop(request, SESSION_KEY, request.POST["token"])
-                messages.success(request, f"已导入 {len(result.rows)} 条部门数据,相关指标已重算")
+                messages.success(
+                    request,
+                    f"导入完成:新增 {result.count('create')} 条,更新 {result.count('update')} 条,"
+                    f"未变化 {result.count('unchanged')} 条部门数据;相关指标已重算",
+                )
                 return redirect("indicators:figures")
             context.update(result=result, errors=errors)
         elif request.POST.get("form") == "entry" and entry.is_valid():
@@ -312,14 +316,16 @@ def figures(request):
                 return redirect("indicators:figures")
         elif request.POST.get("form") == "import" and upload.is_valid():
             file = upload.cleaned_data["file"]
-            if file.size > settings.JUSHI_IMPORT_MAX_BYTES:
-                upload.add_error("file", f"文件超过上限 {settings.JUSHI_IMPORT_MAX_BYTES / 1048576:g} MB")
+            try:
+                data = uploads.read_upload(file)
+            except TableError as exc:
+                upload.add_error("file", str(exc))
             else:
-                data = file.read()
                 result, errors = _figure_import(request, data, file.name, dry_run=True)
                 context.update(result=result, errors=errors, filename=file.name)
                 if result is not None and not errors:
                     context["token"] = uploads.stash(request, SESSION_KEY, data, file.name, {})
+                    context["plan"] = result.groups()
     rows = (
         DeptFigure.objects.filter(zone__in=zones)
         .select_related("zone", "indicator")
