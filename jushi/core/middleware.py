@@ -33,15 +33,15 @@ class SecurityHeadersMiddleware:
 REPORTER_MESSAGE = "企业填报账号只能查看和填报本企业的报表"
 
 # The floors and pages that are the zone staff's work: figures of the whole zone, the investment pipeline,
-# the chains, the zone overview, the board and the review queue. An enterprise reporter who opens one (an
-# old bookmark, a link in a forwarded mail) gets the 403 page saying why, with the way to 我的报表, instead
-# of a page emptied by its querysets. Everything a reporter does use — 我的报表 and the report pages, the
-# forms and their rules, their own enterprise, notifications, their password, the API — lives elsewhere and
-# scopes itself (visible_to); new pages on these floors are closed to reporters without another line.
+# the chains, a zone's page, the board and the review queue. An enterprise reporter who opens one (an old
+# bookmark, a link in a forwarded mail) gets the 403 page saying why, with the way to 我的报表, instead of a
+# page emptied by its querysets. Everything a reporter does use — 我的报表 and the report pages, the forms
+# and their rules, their own enterprise (the zone overview in the menu sends them there), notifications,
+# their password, the API — lives elsewhere and scopes itself (visible_to); a new page on these floors is
+# closed to reporters without another line.
 STAFF_NAMESPACES = frozenset({"indicators", "projects", "chains"})
 STAFF_PAGES = frozenset(
     {
-        "registry:overview",
         "registry:zone_detail",
         "reporting:board",
         "reporting:review_queue",

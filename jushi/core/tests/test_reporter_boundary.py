@@ -20,7 +20,6 @@ STAFF_PAGES = [
     reverse("projects:kanban"),
     reverse("chains:chain_list"),
     reverse("chains:gap_list"),
-    reverse("registry:overview"),
     reverse("registry:zone_detail", args=["kashgar"]),
     reverse("reporting:board"),
     reverse("reporting:review_queue"),
@@ -63,6 +62,10 @@ class ReporterOnStaffPagesTests(PersonaTestCase):
         self.assertEqual(
             client.get(reverse("registry:enterprise_detail", args=[self.ent_a.pk])).status_code, 200
         )
+
+    def test_the_zone_overview_in_the_menu_takes_a_reporter_to_their_enterprise(self):
+        response = self.login(self.reporter_a).get(reverse("registry:overview"))
+        self.assertRedirects(response, reverse("registry:enterprise_detail", args=[self.ent_a.pk]))
 
     def test_the_api_is_not_affected(self):
         response = self.login(self.reporter_a).get("/api/indicators/indicators/")

@@ -123,20 +123,19 @@ def _tell_reviewers(submission: Submission, *, resubmit: bool, findings: list) -
         f"企业:{enterprise}",
         f"报表:{period.form}",
         f"报告期:{period.label}",
-        f"报送人:{submission.submitted_by or '—'},"
-        f"{timezone.localtime(submission.submitted_at):%Y-%m-%d %H:%M}",
+        f"报送人:{submission.submitted_by or '—'}({timezone.localtime(submission.submitted_at):%Y-%m-%d %H:%M})",
     ]
     if resubmit:
-        lines.append("这是退回后修改重新报送的报表。")
+        lines.append("这是退回后修改重新报送的报表")
     if submission.revision > 1:
         lines.append(f"第 {submission.revision} 版(更正原因:{submission.correction_reason or '—'})")
     warnings = [f for f in findings if not f.blocking]
     if warnings:
-        lines.append(f"{len(warnings)} 条提示性问题已由企业说明,请逐条核对。")
+        lines.append(f"{len(warnings)} 条提示性问题已由企业说明,请逐条核对")
     notify(
         zone_reviewers(period.zone_id),
         title=title,
-        body="\n".join(lines),
+        body=";\n".join(lines) + "。",  # one line each in the mail; read as one sentence on the page
         link=submission.get_absolute_url(),
     )
 
