@@ -15,7 +15,9 @@ from jushi.reporting.tests.base import ReportingTestCase
 D = dt.date
 
 
-class EnterprisePageLinksTests(ReportingTestCase):
+class EnterpriseData(ReportingTestCase):
+    """ent_a: a report, a project it lands, a confidential one it invests in, on two nodes."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -51,6 +53,8 @@ class EnterprisePageLinksTests(ReportingTestCase):
         self.assertEqual(response.status_code, 200)
         return response.content.decode()
 
+
+class EnterprisePageLinksTests(EnterpriseData):
     def test_staff_who_see_confidential_projects_get_reports_projects_and_nodes_linked(self):
         html = self.page(self.admin)
         self.assertIn(f'href="{reverse("reporting:submission_detail", args=[self.sub_a.pk])}"', html)
@@ -93,3 +97,47 @@ class EnterprisePageLinksTests(ReportingTestCase):
         html = self.page(self.reporter_b, self.ent_b)
         self.assertNotIn(reverse("reporting:submission_detail", args=[self.sub_a.pk]), html)
         self.assertIn("该企业还没有报表任务", html)
+
+
+class EnterpriseDeletePageTests(EnterpriseData):
+    """The delete page says, before the button, what deleting changes, computed from what holds on to the
+    enterprise; with reports it refuses and says why."""
+
+    def test_the_page_lists_what_goes_with_the_enterprise_and_what_stays(self):
+        from jushi.core.testing import make_code
+        from jushi.registry.models import Enterprise, SizeMembership
+
+        ent = Enterprise.objects.create(
+            zone=self.kashgar, park=self.textile, name="丁待删除有限公司", credit_code=make_code(66)
+        )
+        SizeMembership.objects.create(enterprise=ent, year=2023)
+        NodeLink.objects.create(node=self.fibre, enterprise=ent, landed_on=D(2023, 1, 1))
+        Project.objects.filter(pk=self.elsewhere.pk).update(enterprise=ent)
+        url = reverse("registry:enterprise_delete", args=[ent.pk])
+        response = self.login(self.admin).get(url)
+        self.assertEqual(response.status_code, 200)
+        effects = [str(line) for line in response.context["effects"]]
+        self.assertIn("该企业从企业名录中移除:名录、导出和接口中都不再有它", effects)
+        self.assertIn("一并删除规上企业名录 1 条", effects)
+        self.assertIn("一并删除节点企业/项目 1 条", effects)
+        self.assertIn("1 个项目的“落地企业”将清空(记录本身保留)", effects)
+        self.assertTrue(any(line.startswith("变更记录保留") for line in effects))
+        self.assertContains(response, "删除后不可恢复")
+        html = response.content.decode()
+        self.assertLess(html.index('id="delete-effects"'), html.index("确认删除"))  # said before the button
+        # and it is so: the project stays without its landing company, the history keeps the snapshot
+        done = self.client.post(url, {"reason": "重复登记"})
+        self.assertEqual(done.status_code, 302)
+        self.assertFalse(Enterprise.objects.filter(pk=ent.pk).exists())
+        self.assertIsNone(Project.objects.get(pk=self.elsewhere.pk).enterprise_id)
+        self.assertFalse(NodeLink.objects.filter(enterprise_id=ent.pk).exists())
+
+    def test_an_enterprise_with_reports_is_refused_with_the_reason_and_no_delete_button(self):
+        url = reverse("registry:enterprise_delete", args=[self.ent_a.pk])
+        response = self.login(self.admin).get(url)
+        self.assertContains(response, 'id="delete-blocked"')
+        self.assertContains(response, "不能删除")
+        self.assertNotContains(response, "确认删除")
+        self.assertNotContains(response, "删除后不可恢复")
+        refused = self.client.post(url, {"reason": "试试"})
+        self.assertEqual(refused.status_code, 409)

@@ -2,6 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import router
+from django.db.models import QuerySet
+from django.db.models.deletion import Collector
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -182,6 +185,44 @@ def enterprise_edit(request, pk):
     )
 
 
+def _count(objs) -> int:
+    return objs.count() if isinstance(objs, QuerySet) else len(objs)
+
+
+def delete_effects(enterprise: Enterprise) -> list[str]:
+    """What deleting the enterprise changes, in the clerk's words, before the button. The deletion
+    collector finds the rows of the upper floors (chain links, report assignments, projects) that go
+    with it or lose it, without the registry knowing their models; call only when nothing blocks."""
+    collector = Collector(using=router.db_for_write(Enterprise, instance=enterprise))
+    collector.collect([enterprise])
+    gone: dict[str, int] = {}
+    for model, objs in collector.data.items():
+        if model is not Enterprise and objs:
+            gone[str(model._meta.verbose_name)] = gone.get(str(model._meta.verbose_name), 0) + len(objs)
+    for qs in collector.fast_deletes:
+        n = _count(qs)
+        if n:
+            name = str(qs.model._meta.verbose_name)
+            gone[name] = gone.get(name, 0) + n
+    cleared: dict[tuple[str, str], int] = {}
+    for (field, _value), batches in collector.field_updates.items():
+        n = sum(_count(objs) for objs in batches)
+        if n:
+            key = (str(field.model._meta.verbose_name), str(field.verbose_name))
+            cleared[key] = cleared.get(key, 0) + n
+    lines = ["该企业从企业名录中移除:名录、导出和接口中都不再有它"]
+    lines += [f"一并删除{name} {n} 条" for name, n in sorted(gone.items())]
+    lines += [
+        f"{n} 个{model}的“{field}”将清空(记录本身保留)" for (model, field), n in sorted(cleared.items())
+    ]
+    lines.append("没有企业填报账号受影响(仍有填报账号的企业不能删除,须先停用或改派账号)")
+    lines.append(
+        "变更记录保留:删除前的全部信息(含规上年份)和删除原因写入变更记录,"
+        "以往的修改记录也保留,管理员可在“变更审计”中查看"
+    )
+    return lines
+
+
 @login_required
 def enterprise_delete(request, pk):
     enterprise = _visible_or_404(request, pk, "delete")
@@ -207,6 +248,11 @@ def enterprise_delete(request, pk):
     return render(
         request,
         "registry/enterprise_delete.html",
-        {"enterprise": enterprise, "error": error, "blocker": blocker},
+        {
+            "enterprise": enterprise,
+            "error": error,
+            "blocker": blocker,
+            "effects": [] if blocker else delete_effects(enterprise),
+        },
         status=status,
     )
