@@ -1,6 +1,6 @@
 """Pages of the industrial chains; each view module lists its own routes."""
 
-from .views import editing, maps, pool
+from .views import editing, export, maps, pool
 
 app_name = "chains"
-urlpatterns = maps.urlpatterns + pool.urlpatterns + editing.urlpatterns
+urlpatterns = maps.urlpatterns + pool.urlpatterns + export.urlpatterns + editing.urlpatterns

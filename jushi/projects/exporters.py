@@ -2,13 +2,37 @@
 
 from decimal import Decimal
 
-from jushi.core.exporters import TableExporter
+from jushi.core.exporters import TableExporter, describe_form, titles
+from jushi.lib.tabular import CODE, DATE, NUMBER, TEXT, Column
+from jushi.registry.models import Zone
 
 from .choices import SourceRegion, StageCode
-from .columns import COLUMNS, HEADERS
+from .columns import COLUMNS
 from .models import Project
 
 KEYS = [key for key, _header, _help in COLUMNS]
+CODES = {"code", "credit_code", "industry", "park", "contract_no", "parcel"}
+AMOUNTS = {  # 万元 and 亩, two places as the ledger keeps them (the unit is in the header already)
+    "agreed_investment",
+    "fixed_asset_investment",
+    "expected_output",
+    "expected_tax",
+    "land_mu",
+    "funds_total",
+}
+
+
+def _kind(key: str) -> dict:
+    if key in CODES:
+        return {"kind": CODE}
+    if key in AMOUNTS:
+        return {"kind": NUMBER, "decimals": 2}
+    if key.endswith("_on"):
+        return {"kind": DATE}
+    return {"kind": TEXT}
+
+
+CELLS = [Column(header, **_kind(key)) for key, header, _help in COLUMNS]
 
 
 def project_values(project: Project, funds_total: Decimal) -> dict:
@@ -58,11 +82,22 @@ class LedgerExporter(TableExporter):
     """The filtered ledger as XLSX or CSV; used by the ledger page and `jushi projects export`."""
 
     identifier = "projects"
-    headers = HEADERS
+    columns = CELLS
+    headers = titles(CELLS)
+    sheet = "招商项目台账"
+    title = "招商项目台账(按台账页的筛选条件;保密项目仅限有权查看的人员)"
 
-    def __init__(self, fmt: str, queryset):
-        super().__init__(fmt)
+    def __init__(self, fmt: str, queryset, *, actor=None, filterset=None, filters=()):
+        if filterset is not None:
+            filters = [line for line in describe_form(filterset) if not line.startswith("排序")]
+            request = getattr(filterset, "request", None)
+            actor = actor if actor is not None else getattr(request, "user", None)
+        super().__init__(fmt, actor=actor, filters=filters)
         self.queryset = queryset
+
+    def zone_names(self) -> list[str]:
+        ids = self.queryset.order_by().values_list("zone_id", flat=True).distinct()
+        return list(Zone.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
 
     def rows(self):
         rows = self.queryset.select_related("investor", "industry", "park", "stage", "event").order_by(

@@ -150,7 +150,7 @@ class ExportTests(CliTestCase):
         out, _ = self.call("export", str(path), "--chain", "lithium", "--zone", "kashgar")
         self.assertIn("4 个节点、4 个缺口", out)
         wb = load_workbook(path)
-        self.assertEqual(wb.sheetnames, ["节点", "缺口"])
+        self.assertEqual(wb.sheetnames, ["节点", "缺口", "说明"])
         nodes = list(wb["节点"].iter_rows(values_only=True))
         self.assertEqual(nodes[0][0], "喀什经济开发区 · 锂电产业链")  # the page's export, title row first
         self.assertEqual(nodes[1], NODE_HEADERS)

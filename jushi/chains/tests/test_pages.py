@@ -275,7 +275,7 @@ class ChainListAndMapTests(ChainPageCase):
             response["Content-Disposition"], r'attachment; filename="chain-lithium-\d{8}-\d{4}\.xlsx"'
         )
         wb = load_workbook(io.BytesIO(response.content))
-        self.assertEqual(wb.sheetnames, ["节点", "缺口"])
+        self.assertEqual(wb.sheetnames, ["节点", "缺口", "说明"])
         nodes = list(wb["节点"].iter_rows(min_row=3, values_only=True))
         self.assertEqual([r[2] for r in nodes[:-1]], ["materials", "cathode", "anode", "cells", "storage"])
         self.assertEqual(nodes[3][6:15], ("较强", None, 1, 0, 1, 42000, 3000, 0, 50000))

@@ -157,7 +157,7 @@ def chain_export(request, pk):
     chain = get_object_or_404(visible_chains(request), pk=pk)
     if not can(request.user, "export"):
         raise PermissionDenied("无权导出产业链")
-    return ChainExporter(load(chain, user=request.user)).response()
+    return ChainExporter(load(chain, user=request.user), actor=request.user).response()
 
 
 LINK_RELATED = ("node", "enterprise", "project__stage")

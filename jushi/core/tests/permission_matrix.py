@@ -219,6 +219,7 @@ ROUTES: dict[str, Route] = {
     "chains:gap_list": page(),
     "chains:pool_list": page(),
     "chains:pool_import": form("import", "import"),
+    "chains:pool_export": page(read="export"),
     "chains:pool_convert": post("add", kind="pool"),
     "chains:node_edit": form("change", "change", kind="node"),
     "chains:node_add": form("change", "change", kind="chain"),

@@ -1,0 +1,45 @@
+"""The target-company pool as a spreadsheet: the rows the pool page lists for the same filters."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import path
+
+from jushi.core.exporters import describe_form
+from jushi.core.scopes import can
+
+from ..exporters import PoolExporter
+from ..forms import PoolFilterForm
+from ..models import Node, PoolCompany
+from .shared import chain_zones, visible_chains
+
+
+@login_required
+def pool_export(request):
+    """XLSX (typed, with its 说明 sheet) or CSV of the pool list: the page's filters and visibility, every
+    row rather than one page; a filter that is not valid is left out and said so, as on the page."""
+    zones = chain_zones(request)  # refuses reporters
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("导出格式应为 xlsx 或 csv")
+    if not can(request.user, "export"):
+        raise PermissionDenied("无权导出目标企业库")
+    chains = visible_chains(request).order_by("zone__name", "order", "name")
+    nodes = (
+        Node.objects.restrict(request.user, "view")
+        .select_related("chain")
+        .order_by("chain__zone__name", "chain__order", "chain__name", "order", "id")
+    )
+    form = PoolFilterForm(request.GET, zones=zones, chains=chains, nodes=nodes)
+    rows = form.apply(
+        PoolCompany.objects.restrict(request.user, "view")
+        .restrict(request.user, "export")
+        .select_related("zone", "node__chain", "lead__stage")
+    ).order_by("zone__name", "node__chain__order", "node__chain__name", "node__order", "node_id", "name")
+    filters = describe_form(form) + [f"未采用的筛选条件 · {text}" for text in form.error_texts()]
+    return PoolExporter(fmt, rows, actor=request.user, filters=filters, zone=form.value("zone")).response()
+
+
+urlpatterns = [
+    path("pool/export/", pool_export, name="pool_export"),
+]
