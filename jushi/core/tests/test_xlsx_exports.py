@@ -13,7 +13,7 @@ from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -328,3 +328,42 @@ class ExplanationOnceTests(ExportCase):
         self.assertEqual(explanation_text([R("a", " "), R("b", "")], {}), "")
         self.assertEqual(explanation_text([R("a", "x"), R("b", "x")], {"a": "甲"}), "x")
         self.assertEqual(explanation_text([R("a", "x"), R("", "y")], {"a": "甲"}), "甲:x;y")
+
+
+class HeaderSpellingTests(SimpleTestCase):
+    """The importers find a column by its header with the unit (as exported), with ASCII brackets, or
+    without the unit, as people type them."""
+
+    def test_enterprise_headers(self):
+        from jushi.registry.columns import BY_HEADER, HEADERS
+
+        self.assertIn("占地面积(亩)", HEADERS)
+        for spelling in ("占地面积(亩)", "占地面积(亩)", "占地面积", "land_area_mu"):
+            self.assertEqual(BY_HEADER[spelling].key, "land_area_mu", spelling)
+        self.assertNotIn("占地", BY_HEADER)
+
+    def test_period_headers(self):
+        from types import SimpleNamespace
+
+        from jushi.reporting.columns import header_map, headers_for
+
+        fields = [
+            SimpleNamespace(code="gross_output", label="工业总产值", unit="千元", decimals=1),
+            SimpleNamespace(code="employees", label="期末从业人员", unit="人", decimals=0),
+        ]
+        self.assertEqual(headers_for(fields)[3:5], ["工业总产值(千元)", "工业总产值(千元)上年同期"])
+        mapping = header_map(fields)
+        for spelling, part in (
+            ("工业总产值(千元)", "current"),
+            ("工业总产值(千元)", "current"),
+            ("工业总产值", "current"),
+            ("gross_output", "current"),
+            ("工业总产值(千元)上年同期", "last_year"),
+            ("工业总产值(千元)上年同期", "last_year"),
+            ("工业总产值上年同期(千元)", "last_year"),
+            ("工业总产值上年同期", "last_year"),
+            ("gross_output__ly", "last_year"),
+        ):
+            column = mapping[spelling]
+            self.assertEqual((column.field_code, column.part), ("gross_output", part), spelling)
+        self.assertEqual(mapping["期末从业人员(人)"].field_code, "employees")
