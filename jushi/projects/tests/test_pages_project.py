@@ -364,3 +364,16 @@ class KanbanUnitTests(ProjectPageData):
             self.assertIn("亿元", header)
             self.assertNotIn("万元", header)
         self.assertEqual(Decimal("0.08"), Decimal(800) / 10000)
+
+
+class CodeLinkTests(ProjectPageData):
+    def test_the_schedule_links_each_project_code(self):
+        detail = reverse("projects:project_detail", args=[self.drone.pk])
+        response = self.login(self.admin).get(reverse("projects:schedule"), {"year": 2024})
+        self.assertContains(
+            response, f'<a href="{detail}" title="项目详情:{self.drone.name}">{self.drone.code}</a>'
+        )
+        one = self.login(self.admin).get(reverse("projects:schedule_project", args=[self.drone.pk]))
+        self.assertContains(
+            one, f'<a href="{detail}" title="项目详情:{self.drone.name}">{self.drone.code}</a>'
+        )
