@@ -114,6 +114,14 @@ class SuggestionTests(LedgerCase):
         self.assertEqual(cells(chain, "data-node", "materials")[0], "上游材料 待关联 1")  # its sub-node's
         self.assertIn("另有 3 个项目", text_of(chain, "chain-waiting"))
 
+    def test_the_chain_list_says_how_many_wait(self):
+        self.client.force_login(self.reviewer)
+        response = self.client.get(reverse("chains:chain_list"))
+        self.assertEqual(cells(response, "data-chain", "lithium")[0], "锂电产业链 待关联 2")  # battery, cathode
+        self.client.force_login(self.admin)
+        response = self.client.get(reverse("chains:chain_list"))
+        self.assertEqual(cells(response, "data-chain", "lithium")[0], "锂电产业链 待关联 3")
+
     def test_suggestions_count_in_no_figure_until_linked(self):
         self.client.force_login(self.admin)
         url = reverse("chains:chain_detail", args=[self.chain.pk])

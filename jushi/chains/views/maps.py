@@ -56,6 +56,10 @@ def chain_list(request):
     if zone is not None:
         chains = chains.filter(zone=zone)
     views = [load(chain, user=request.user) for chain in chains]
+    for v in views:  # ledger projects of the chain's industries not on it yet: one query a chain
+        v.waiting = suggested.for_chain(v.chain, [r.node for r in v.rows], user=request.user).count_under(
+            [r.node.pk for r in v.rows]
+        )
     context = {"zones": zones, "zone": zone, "notice": notice, "views": views, "show_zone": len(zones) > 1}
     return render(request, "chains/chain_list.html", context)
 
