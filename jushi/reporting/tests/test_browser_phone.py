@@ -19,7 +19,7 @@ from jushi.reporting.services.periods import open_period
 from jushi.reporting.services.submissions import approve_submission, submit_report
 
 from .base import good_figures
-from .test_browser import log_in
+from .test_browser import log_in, log_out
 from .test_live_checks import july_figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -132,6 +132,17 @@ def test_reporter_fills_explains_in_place_and_submits_on_a_phone(phone, july, sc
         "yoy_30:gross_output": "7 月新生产线投产,库存增加",
         "yoy_30:taxes": "7 月新生产线投产,库存增加",
     }, stored
+
+    log_out(phone)  # the reviewer, on a phone too: the explanations, then 审核通过 and what comes next
+    log_in(phone, "tongji")
+    phone.goto(july.get_absolute_url())
+    assert phone.locator("#stored-checks").inner_text().count("7 月新生产线投产,库存增加") == 3
+    assert phone.evaluate(NO_PAGE_SCROLL)
+    phone.click("#approve-form button:has-text('审核通过')")
+    phone.wait_for_selector("#status:has-text('已审核')")
+    assert "审核队列已空" in phone.locator("#next-review").inner_text()
+    assert phone.evaluate(NO_PAGE_SCROLL)
+    screenshot(phone, "5-approved-queue-empty")
 
 
 def test_derived_cells_follow_the_typing_and_nothing_is_saved(page, july, screenshot):
