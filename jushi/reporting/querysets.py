@@ -5,7 +5,7 @@ from jushi.core.querysets import RestrictedQuerySet
 from jushi.core.scopes import NOBODY, scope_of
 from jushi.registry.models import Enterprise
 
-from .choices import DONE, Status
+from .choices import DONE, EDITABLE, Status
 
 
 class ReportFormQuerySet(RestrictedQuerySet):
@@ -65,11 +65,17 @@ class SubmissionQuerySet(RestrictedQuerySet):
     def not_done(self):
         return self.exclude(status__in=DONE)
 
+    def under_correction(self):
+        """Approved once, now a new revision being edited (Submission.under_correction)."""
+        return self.filter(revision__gt=1, status__in=EDITABLE)
+
     def overdue(self, now=None):
-        """Still owed after the deadline, or first sent after it."""
+        """Still owed after the deadline (a report under correction is not owed), or first sent after it."""
         now = now or clock.now()
         return self.filter(
-            Q(first_submitted_at__isnull=True, period__deadline__lt=now) & ~Q(status__in=DONE)
+            Q(first_submitted_at__isnull=True, period__deadline__lt=now)
+            & ~Q(status__in=DONE)
+            & ~Q(revision__gt=1, status__in=EDITABLE)
             | Q(first_submitted_at__gt=F("period__deadline"))
         )
 

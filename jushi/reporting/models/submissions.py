@@ -116,12 +116,21 @@ class Submission(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
+    @property
+    def under_correction(self) -> bool:
+        """Approved once, now a new revision being edited (draft, or returned again): its approved figures
+        stay in force meanwhile, so it is neither owed nor overdue, and nobody reminds it."""
+        return self.revision > 1 and self.status in EDITABLE
+
     def is_overdue(self, now=None) -> bool:
-        """Not reported by the deadline: still owed after it, or first sent after it."""
+        """Not reported by the deadline: still owed after it, or first sent after it. A report under
+        correction is not owed, so not overdue; one first sent late stays reported late."""
         deadline = self.period.deadline
         if self.first_submitted_at is not None:
             return self.first_submitted_at > deadline
-        if self.status in DONE:  # came in by import from the statistics bureau: its timing is the bureau's
+        if (
+            self.status in DONE or self.under_correction
+        ):  # came in by import from the statistics bureau: its timing is the bureau's
             return False
         return (now or clock.now()) > deadline
 

@@ -87,7 +87,7 @@ UNDER_CORRECTION = Q(revision__gt=1, status__in=EDITABLE)
 
 
 def under_correction(submission: Submission) -> bool:
-    return submission.revision > 1 and submission.status in EDITABLE
+    return submission.under_correction
 
 
 # Staff of these departments may review (the role allows it) but work on projects, not on reports: they

@@ -185,3 +185,19 @@ class CorrectionOnTheBoardTests(ReportingTestCase):
         self.assertEqual([s.pk for s in groups["correcting"]], [self.sub_a.pk])
         self.assertEqual(groups["overdue"], [])
         self.assertContains(response, "更正中,改好后重新报送")
+
+    def test_an_imported_report_under_correction_is_not_overdue_anywhere(self):
+        # Came in by the bureau's import (never "first submitted"), then reopened by its reporter.
+        Submission.objects.filter(pk=self.sub_a.pk).update(status=Status.APPROVED, first_submitted_at=None)
+        sub = start_correction(
+            actor=self.reporter_a,
+            submission=Submission.objects.get(pk=self.sub_a.pk),
+            reason="补正",
+            source=WEB,
+        )
+        late_now = self.period.deadline + dt.timedelta(days=3)
+        self.assertTrue(sub.under_correction)
+        self.assertFalse(sub.is_overdue(late_now))
+        self.assertNotIn(sub.pk, Submission.objects.overdue(late_now).values_list("pk", flat=True))
+        # The owed one still is.
+        self.assertIn(self.sub_b.pk, Submission.objects.overdue(late_now).values_list("pk", flat=True))
