@@ -2,6 +2,7 @@
 (imported all or nothing) and turning a suggestion into a lead in the project ledger."""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from jushi.core import clock
 from jushi.core.changelog import record, snapshot
 from jushi.core.choices import ChangeAction
+from jushi.core.importing import Change, Plan, PlanLine
 from jushi.core.scopes import can
 from jushi.lib import uscc
 from jushi.lib.tabular import Table
@@ -338,16 +340,59 @@ YES = {"是", "上市", "yes", "true", "1", "Y", "y"}
 NO = {"否", "", "no", "false", "0", "N", "n"}
 
 
+# Columns the pool export adds after the import's own (names of related things, the lead the company
+# became): read back, never imported; 开发区 is checked against the zone imported into.
+POOL_EXPORT_ONLY = ("开发区", "产业链", "节点", "招商线索")
+POOL_FIELDS = ("name", "credit_code", "region", "products", "node", "size", "listed", "note")
+POOL_LABELS = {key: header for header, key in POOL_COLUMNS.items()} | {"node": "产业链 · 节点"}
+
+
+@dataclass
+class PoolUpdate:
+    """A company already in the pool that a row changes."""
+
+    row: int
+    company: PoolCompany
+    before: dict
+    changes: list[Change]
+
+
 @dataclass
 class PoolImport:
     total: int = 0
     errors: list[RowError] = field(default_factory=list)
-    companies: list[PoolCompany] = field(default_factory=list)
+    companies: list[PoolCompany] = field(default_factory=list)  # new to the pool
+    updates: list[PoolUpdate] = field(default_factory=list)  # in the pool, changed by the file
+    unchanged: int = 0  # in the pool as the file has them
     dry_run: bool = True
+    batch: str = ""
+    rows: list[int] = field(default_factory=list)  # the sheet row of each new company
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def created_count(self) -> int:
+        return len(self.companies)
+
+    @property
+    def updated_count(self) -> int:
+        return len(self.updates)
+
+    def groups(self) -> Plan:
+        """The dry run's three groups: companies new to the pool, companies whose particulars change
+        (old → new per column), and the count already in the pool as the file has them."""
+        return Plan(
+            created=[
+                PlanLine(number, f"{c.name}({_pool_node(c.node)})")
+                for number, c in zip(self.rows, self.companies, strict=True)
+            ],
+            updated=[PlanLine(u.row, u.company.name, u.changes) for u in self.updates],
+            unchanged=self.unchanged,
+            noun="家企业",
+            notes=["企业名称(忽略空格和括号的写法)已在目标企业库中的,按文件更新;其余新增。"],
+        )
 
 
 def _clip(text: str, limit: int = 30) -> str:
@@ -355,13 +400,36 @@ def _clip(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def _pool_node(node: Node) -> str:
+    return f"{node.chain.name} · {node.name}"
+
+
+def _pool_shown(key: str, value):
+    if key == "node":
+        return _pool_node(value)
+    if key == "size":
+        return str(CompanySize(value).label) if value in CompanySize.values else value
+    return value
+
+
+def _pool_changes(company: PoolCompany, values: dict) -> list[Change]:
+    changes = []
+    for key in POOL_FIELDS:
+        old, new = getattr(company, key), values[key]
+        same = old.pk == new.pk if key == "node" else (old or "") == (new or "")
+        if not same:
+            changes.append(Change(POOL_LABELS[key], _pool_shown(key, old), _pool_shown(key, new)))
+    return changes
+
+
 def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool = True) -> PoolImport:
     """Target companies from a spreadsheet: every row checked (known chain and node, size, credit code,
-    no company twice in the file or the pool), then all saved or none."""
+    no company twice in the file); a company already in the zone's pool (by its name, spacing and
+    brackets aside) is updated from its row, any other added; then all saved or none, one batch."""
     _ensure(actor, zone, "import")
     result = PoolImport(dry_run=dry_run)
     headers = list(table.headers)
-    unknown = [h for h in headers if h not in POOL_COLUMNS]
+    unknown = [h for h in headers if h not in POOL_COLUMNS and h not in POOL_EXPORT_ONLY]
     missing = [h for h in POOL_REQUIRED if h not in headers]
     if unknown or missing:
         parts = []
@@ -372,12 +440,14 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
         result.errors.append(RowError(1, "表头", ";".join(parts)))
         return result
     nodes = {(n.chain.code, n.code): n for n in Node.objects.filter(chain__zone=zone).select_related("chain")}
-    existing = dict(PoolCompany.objects.filter(zone=zone).values_list("normalized_name", "name"))
+    existing = {
+        c.normalized_name: c for c in PoolCompany.objects.filter(zone=zone).select_related("node__chain")
+    }
+    zone_names = {zone.name, zone.short_name, zone.code} - {""}
     seen: dict[str, int] = {}
-    numbers: list[int] = []  # the sheet row of each company, for an error at saving
-    for number, row in enumerate(table.rows, start=2):
+    for number, row in enumerate(table.rows, start=table.first_row_number):
         result.total += 1
-        values = {POOL_COLUMNS[h]: (row.get(h) or "").strip() for h in headers}
+        values = {POOL_COLUMNS[h]: (row.get(h) or "").strip() for h in headers if h in POOL_COLUMNS}
         errors = []
         name = values.get("name", "")
         key = normalize_name(name)
@@ -385,9 +455,12 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
             errors.append(("企业名称", "必填"))
         elif key in seen:
             errors.append(("企业名称", f"与第 {seen[key]} 行是同一家企业"))
-        elif key in existing:
-            errors.append(("企业名称", f"目标企业库中已有“{existing[key]}”"))
         seen.setdefault(key, number)
+        zone_cell = (row.get("开发区") or "").strip()
+        if zone_cell and zone_cell not in zone_names:
+            errors.append(
+                ("开发区", f"该行属于“{_clip(zone_cell)}”,不是导入的开发区“{zone}”;请删去该行或分开导入")
+            )
         node = nodes.get((values.get("chain", ""), values.get("node", "")))
         if node is None:
             errors.append(
@@ -415,29 +488,42 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
         if errors:
             result.errors += [RowError(number, f, m) for f, m in errors]
             continue
-        numbers.append(number)
-        result.companies.append(
-            PoolCompany(
-                zone=zone,
-                name=name,
-                credit_code=code,
-                region=values.get("region", ""),
-                products=values.get("products", ""),
-                node=node,
-                size=size,
-                listed=listed in YES,
-                note=values.get("note", ""),
-            )
-        )
+        cleaned = {
+            "name": name,
+            "credit_code": code,
+            "region": values.get("region", ""),
+            "products": values.get("products", ""),
+            "node": node,
+            "size": size,
+            "listed": listed in YES,
+            "note": values.get("note", ""),
+        }
+        company = existing.get(key)
+        if company is None:
+            result.rows.append(number)
+            result.companies.append(PoolCompany(zone=zone, **cleaned))
+            continue
+        changes = _pool_changes(company, cleaned)
+        if not changes:
+            result.unchanged += 1
+            continue
+        before = snapshot(company)
+        for attr, value in cleaned.items():
+            setattr(company, attr, value)
+        result.updates.append(PoolUpdate(number, company, before, changes))
     if result.errors or dry_run:
         return result
+    result.batch = str(uuid.uuid4())
     failed = (0, "")
     try:
         with transaction.atomic():
-            for number, company in zip(numbers, result.companies, strict=True):
+            for update in result.updates:
+                update.company.save()
+                _record_pool(actor, update.company, update.before, source, zone, result.batch)
+            for number, company in zip(result.rows, result.companies, strict=True):
                 failed = (number, company.name)
                 company.save()
-                _log(actor, company, None, source, zone.pk)
+                _record_pool(actor, company, None, source, zone, result.batch)
     except IntegrityError:  # added by someone else since the check: nothing of this file is kept
         for company in result.companies:
             company.pk = None
@@ -445,6 +531,19 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
             RowError(failed[0], "企业名称", f"目标企业库中刚刚已有“{_clip(failed[1])}”,未导入任何数据")
         )
     return result
+
+
+def _record_pool(actor, company: PoolCompany, before: dict | None, source: str, zone: Zone, batch: str):
+    record(
+        actor=actor,
+        action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
+        obj=company,
+        before=before,
+        after=snapshot(company),
+        source=source,
+        zone_id=zone.pk,
+        batch=batch,
+    )
 
 
 def _converted(lead: Project, actor, name: str) -> str:

@@ -26,6 +26,7 @@ from drf_spectacular.utils import (
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.fields import IntegerField
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -156,6 +157,15 @@ def visible(queryset, user):
     if scope_of(user).enterprise_id is not None:
         return queryset.none()
     return queryset.restrict(user, "view")
+
+
+class PoolUpsertResultSerializer(serializers.PoolImportResultSerializer):
+    """The pool import's result with its three counts: a company already in the pool (by name) is
+    updated from its row, any other added, and one the file repeats as it is left unchanged."""
+
+    created = IntegerField(source="created_count", help_text="新增的目标企业数(companies 列出它们)")
+    updated = IntegerField(source="updated_count", help_text="企业库中已有、按文件更新的企业数")
+    unchanged = IntegerField(help_text="企业库中已有、与文件一致的企业数")
 
 
 class VisibleMixin:
@@ -504,13 +514,14 @@ class PoolViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="导入目标企业",
         description=(
-            "上传 CSV 或 XLSX。默认 dry_run=true 只校验,返回将导入的企业;dry_run=false 时全部导入,"
+            "上传 CSV 或 XLSX。默认 dry_run=true 只校验,返回将新增的企业和新增、更新、未变化的数目;"
+            "企业库中已有的企业(按名称)按文件更新。dry_run=false 时全部导入,"
             "有任何一行出错则什么也不导入,rows 逐行列出错误。"
         ),
         request=serializers.PoolUploadSerializer,
         responses={
-            200: OpenApiResponse(serializers.PoolImportResultSerializer, description="试运行:校验通过"),
-            201: OpenApiResponse(serializers.PoolImportResultSerializer, description="已导入"),
+            200: OpenApiResponse(PoolUpsertResultSerializer, description="试运行:校验通过"),
+            201: OpenApiResponse(PoolUpsertResultSerializer, description="已导入"),
             400: OpenApiResponse(serializers.PoolImportErrorsSerializer, description="文件或逐行错误"),
             403: WRITE_ERRORS[403],
         },
@@ -551,4 +562,4 @@ class PoolViewSet(VisibleMixin, viewsets.ReadOnlyModelViewSet):
                 }
             )
         code = status.HTTP_200_OK if result.dry_run else status.HTTP_201_CREATED
-        return Response(serializers.PoolImportResultSerializer(result).data, status=code)
+        return Response(PoolUpsertResultSerializer(result).data, status=code)

@@ -359,7 +359,7 @@ class PoolImportTests(ChainApiTestCase):
     def test_row_errors_are_listed_and_nothing_is_saved(self):
         rows = [
             *self.ROWS,
-            ("甲正极材料股份有限公司", "", "", "", "lithium", "cathode", "大型", "是"),
+            ("庚隔膜科技有限公司", "", "", "", "lithium", "cathode", "大型", "是"),
             ("壬公司", "", "", "", "lithium", "anode", "巨型", "否"),
         ]
         response = self.upload(self.admin, rows, dry_run="false")
@@ -369,7 +369,7 @@ class PoolImportTests(ChainApiTestCase):
             {
                 "errors": {"file": "3 处错误,未导入任何数据"},
                 "rows": [
-                    "第 4 行 企业名称: 目标企业库中已有“甲正极材料股份有限公司”",
+                    "第 4 行 企业名称: 与第 2 行是同一家企业",
                     "第 5 行 节点代码: 产业链“lithium”中没有节点“anode”",
                     "第 5 行 规模: 应为 大型、中型、小型 之一",
                 ],

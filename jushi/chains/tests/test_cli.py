@@ -69,11 +69,11 @@ class ImportPoolTests(CliTestCase):
     def test_dry_run_lists_the_companies_and_saves_nothing_then_the_import(self):
         path = self.write(ROWS, "pool.xlsx")
         out, _ = self.call("import-pool", str(path), "--zone", "kashgar", "--dry-run")
-        self.assertIn("甲正极材料股份有限公司 → 锂电产业链/正极材料(大型)", out)
-        self.assertIn("[试运行] 2 行校验通过,将导入 2 家目标企业", out)
+        self.assertIn("新增 甲正极材料股份有限公司 → 锂电产业链/正极材料(大型)", out)
+        self.assertIn("[试运行] 2 行校验通过,将新建 2 家企业,将更新 0 家企业,未变化 0 家企业", out)
         self.assertFalse(PoolCompany.objects.exists())
         out, _ = self.call("import-pool", str(path), "--zone", "kashgar", "--user", "admin")
-        self.assertIn("已导入 2 家目标企业到 kashgar", out)
+        self.assertIn("已导入目标企业到 kashgar:已新建 2 家企业,已更新 0 家企业,未变化 0 家企业", out)
         self.assertEqual(
             sorted(PoolCompany.objects.values_list("name", "node__code", "size", "listed")),
             [

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from jushi.core import uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
-from jushi.lib.tabular import TableError, format_of, limits, read_table
+from jushi.lib.tabular import TableError, limits, read_table
 from jushi.projects.models import Project
 from jushi.registry.models import Zone
 from jushi.registry.services.importing import RowError
@@ -83,8 +83,9 @@ def _run(request, data: bytes, info: dict, *, dry_run: bool):
 
 @login_required
 def pool_import(request):
-    """Upload → a dry run listing every row's errors (第 N 行 字段: 错误) or the companies it would add →
-    confirm. The confirmation re-reads the stashed file and imports all of it or none."""
+    """Upload → a dry run listing every row's errors (第 N 行 字段: 错误) or the companies it would add,
+    update (old → new) and leave unchanged → confirm. The confirmation re-reads the stashed file and
+    imports all of it or none."""
     zones = _import_zones(request)
     context = {
         "columns": [(header, header in POOL_REQUIRED) for header in POOL_COLUMNS],
@@ -108,7 +109,11 @@ def pool_import(request):
             context.update(form=PoolImportForm(zones=zones), errors=errors, result=result, info=info)
             return render(request, "chains/pool_import.html", context)
         uploads.drop(request, SESSION_KEY, token)
-        messages.success(request, f"已导入 {len(result.companies)} 家目标企业(文件 {info['filename']})")
+        messages.success(
+            request,
+            f"导入完成(文件 {info['filename']}):新增 {result.created_count} 家,"
+            f"更新 {result.updated_count} 家,未变化 {result.unchanged} 家目标企业",
+        )
         return redirect("chains:pool_list")
 
     form = PoolImportForm(
@@ -118,22 +123,17 @@ def pool_import(request):
         upload = form.cleaned_data["file"]
         info = {"filename": upload.name, "zone": form.cleaned_data["zone"].code}
         try:
-            format_of(upload.name)
-            if upload.size > settings.JUSHI_IMPORT_MAX_BYTES:
-                raise TableError(
-                    f"文件大小 {upload.size / 1048576:.1f} MB,超过上限 "
-                    f"{settings.JUSHI_IMPORT_MAX_BYTES / 1048576:.1f} MB"
-                )
+            data = uploads.read_upload(upload)
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
-            data = upload.read()
             result, errors = _run(request, data, info, dry_run=True)
             context.update(result=result, errors=errors, info=info)
             if result is not None and not errors:
                 context["token"] = uploads.stash(
                     request, SESSION_KEY, data, upload.name, {"zone": info["zone"]}
                 )
+                context["plan"] = result.groups()
     context["form"] = form
     return render(request, "chains/pool_import.html", context)
 

@@ -112,15 +112,14 @@ class Command(ActorCommand):
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} 处错误,未导入任何数据")
         for c in result.companies:
-            self.stdout.write(f"  {c.name} → {c.node.chain.name}/{c.node.name}({c.get_size_display()})")
+            self.stdout.write(f"  新增 {c.name} → {c.node.chain.name}/{c.node.name}({c.get_size_display()})")
+        for u in result.updates:
+            self.stdout.write(f"  更新 第 {u.row} 行 {u.company.name}:" + ";".join(str(c) for c in u.changes))
+        summary = result.groups().summary(dry_run=result.dry_run)
         if result.dry_run:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"[试运行] {result.total} 行校验通过,将导入 {len(result.companies)} 家目标企业"
-                )
-            )
+            self.stdout.write(self.style.SUCCESS(f"[试运行] {result.total} 行校验通过,{summary}"))
         else:
-            self.stdout.write(self.style.SUCCESS(f"已导入 {len(result.companies)} 家目标企业到 {zone.code}"))
+            self.stdout.write(self.style.SUCCESS(f"已导入目标企业到 {zone.code}:{summary}"))
 
     def do_gaps(self, actor, opts):
         total = 0
