@@ -95,6 +95,7 @@ class SuggestionTests(LedgerCase):
         )
         self.assertIn("未计入,关联后计入", text_of(response, "ledger-uncounted"))
         self.assertIn("协议投资 5.00 亿元,到位资金 0.50 亿元", text_of(response, "ledger-uncounted"))
+        self.assertContains(response, '<a href="#ledger-suggestions">2 个待关联</a>')  # under the project card
         cathode = self.node_page(self.cathode)
         self.assertEqual(suggested_ids(cathode), {self.cathode_project.pk})
         # a parent lists its sub-nodes' suggestions, the button naming the node it links to
@@ -117,7 +118,9 @@ class SuggestionTests(LedgerCase):
     def test_the_chain_list_says_how_many_wait(self):
         self.client.force_login(self.reviewer)
         response = self.client.get(reverse("chains:chain_list"))
-        self.assertEqual(cells(response, "data-chain", "lithium")[0], "锂电产业链 待关联 2")  # battery, cathode
+        self.assertEqual(
+            cells(response, "data-chain", "lithium")[0], "锂电产业链 待关联 2"
+        )  # battery, cathode
         self.client.force_login(self.admin)
         response = self.client.get(reverse("chains:chain_list"))
         self.assertEqual(cells(response, "data-chain", "lithium")[0], "锂电产业链 待关联 3")
@@ -180,6 +183,9 @@ class SuggestionTests(LedgerCase):
         self.assertEqual({s.project.pk for s in found.by_node[power.pk]}, {self.battery.pk, self.secret.pk})
         self.assertEqual([n.code for n in found.by_node[small.pk][0].nodes], ["power", "small"])
         self.assertEqual(found.count_under([self.cells.pk, power.pk, small.pk]), 2)
+        page = self.node_page(power)  # one button a node: the user chooses
+        self.assertEqual(cells(page, "data-suggested", str(self.battery.pk))[-1], "关联到 动力电池小动力电池")
+        self.assertContains(page, 'aria-label="关联到小动力电池"')
 
     def test_one_query_reads_every_node_suggestions(self):
         nodes = list(Node.objects.filter(chain=self.chain))
