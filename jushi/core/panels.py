@@ -35,6 +35,7 @@ class Panel:
     note: str = ""  # a sentence under the title: what is counted, in which unit
     more_url: str = ""  # a page that lists them all, when the panel shows only some
     more_text: str = ""
+    numeric: tuple[int, ...] = ()  # indexes of the columns that hold figures (right-aligned headers)
 
 
 Provider = Callable[[object, object], Panel | None]

@@ -30,6 +30,7 @@ def enterprise_projects(enterprise, user) -> Panel | None:
         headers=["项目编号", "项目名称", "关系", "阶段", "行业", "协议投资(万元)", "签约日期"],
         empty="台账中没有以该企业为落地企业或投资方的项目",
         note="作为落地企业或投资方(按统一社会信用代码)的项目;金额单位万元",
+        numeric=(5,),
     )
     if len(rows) > SHOWN:
         rows = rows[:SHOWN]
