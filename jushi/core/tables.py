@@ -2,7 +2,7 @@
 
 An app declares its table once, beside the view that renders it:
 
-    LEDGER = tables.register(tables.Table("ledger", "招商项目台账", [
+    LEDGER = tables.register(tables.Table("projects.ledger", "招商项目台账", [
         tables.Column("code", "编号"),
         tables.Column("name", "项目名称", always=True),
         tables.Column("official", "责任领导", default=False),
