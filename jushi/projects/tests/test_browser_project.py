@@ -117,3 +117,35 @@ def test_the_funds_form_takes_its_evidence_file(page, signed, screenshot, tmp_pa
     assert funds.attachment is not None and funds.attachment.name == "银行进账单.pdf"
     assert page.locator("#files").get_by_text("银行进账单.pdf").count() == 1
     screenshot(page, "funds-with-file")
+
+
+def test_merging_a_duplicate_asks_first(page, signed, screenshot):
+    staff = User.objects.get(username="zhaoshang")
+    copy = services.create_project(
+        actor=staff,
+        zone=signed.zone,
+        data={
+            "name": "中天智控无人机装备制造项目",
+            "investor_name": signed.investor.name,
+            "lead_on": dt.date(2024, 6, 1),
+        },
+        source=ChangeSource.WEB,
+    )
+    assert copy.duplicate_status == "flagged"
+    log_in(page, "zhaoshang")
+    page.goto(f"/projects/{copy.pk}/")
+    page.locator("#duplicate [name=reason]").fill("同一项目重复登记")
+    page.locator("#duplicate button[value=merge]").click()
+    page.locator(".confirm .changes").wait_for()
+    changes = page.locator(".confirm .changes").inner_text()
+    assert f"本项目 {copy.code}" in changes and "标为“已合并”" in changes, changes
+    assert f"原项目 {signed.code}" in changes, changes
+    screenshot(page, "merge-asks")
+    copy.refresh_from_db()
+    assert copy.duplicate_status == "flagged"
+    page.locator(".confirm button[type=submit]").click()
+    page.wait_for_url(f"**/projects/{copy.pk}/")
+    assert "已合并到" in page.locator(".messages").inner_text()
+    copy.refresh_from_db()
+    assert copy.duplicate_status == "merged"
+    screenshot(page, "merged")
