@@ -149,3 +149,23 @@ def test_merging_a_duplicate_asks_first(page, signed, screenshot):
     copy.refresh_from_db()
     assert copy.duplicate_status == "merged"
     screenshot(page, "merged")
+
+
+def test_on_a_phone_a_refused_record_lands_at_the_form_too(phone, signed, screenshot):
+    log_in(phone, "zhaoshang")
+    phone.goto(f"/projects/{signed.pk}/")
+    phone.locator("#funds-form summary").click()
+    form = phone.locator("#funds-form form")
+    form.locator("[name=on]").fill("2024-06-01")  # before the signing on 2024-06-26
+    form.locator("[name=amount]").fill("800")
+    form.locator("button[type=submit]").click()
+    phone.wait_for_url(f"**/projects/{signed.pk}/funds/#funds-form")
+    phone.locator("#funds-form .form-errors").wait_for()
+    assert "不能早于签约日期 2024-06-26" in phone.locator("#funds-form .form-errors").inner_text()
+    assert visible(phone, "#funds-form .form-errors")
+    assert phone.locator("#funds-form [name=amount]").input_value() == "800"
+    width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], width
+    seen = phone.screenshot()
+    full = screenshot(phone, "phone-funds-refused")
+    full.with_name(full.stem + "-screen.png").write_bytes(seen)
