@@ -11,6 +11,7 @@ project, a flagged duplicate and a 3841 project of the other zone (none of these
 
 import datetime as dt
 import re
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +23,7 @@ from jushi.projects.models import Project
 
 from .. import services, suggested
 from ..models import Chain, Node, NodeLink, PoolCompany
+from ..views.editing import LinkForm
 from .test_pages import cells, text_of
 from .test_services import ChainTestCase
 
@@ -95,7 +97,9 @@ class SuggestionTests(LedgerCase):
         )
         self.assertIn("未计入,关联后计入", text_of(response, "ledger-uncounted"))
         self.assertIn("协议投资 5.00 亿元,到位资金 0.50 亿元", text_of(response, "ledger-uncounted"))
-        self.assertContains(response, '<a href="#ledger-suggestions">2 个待关联</a>')  # under the project card
+        self.assertContains(
+            response, '<a href="#ledger-suggestions">2 个待关联</a>'
+        )  # under the project card
         cathode = self.node_page(self.cathode)
         self.assertEqual(suggested_ids(cathode), {self.cathode_project.pk})
         # a parent lists its sub-nodes' suggestions, the button naming the node it links to
@@ -152,6 +156,23 @@ class SuggestionTests(LedgerCase):
         )
         after = cells(self.client.get(url), "data-node", "cells")
         self.assertEqual(after[7:9], ["3.00", "0.50"])  # + 20000 万元 agreed, + 5000 万元 in place
+
+    def test_a_suggested_project_older_than_the_form_list_is_still_linked(self):
+        self.client.force_login(self.admin)
+        with mock.patch("jushi.chains.views.editing.PROJECT_CHOICES", 1):  # the list holds one project
+            offered = LinkForm(node=self.cells, user=self.admin).projects
+            self.assertEqual(len(offered), 1)
+            self.assertNotIn(str(self.cathode_project.pk), offered)
+            self.client.post(
+                reverse("chains:node_link", args=[self.cells.pk]),
+                {"project": self.cathode_project.pk, "role": "supporting"},
+            )
+            self.client.post(
+                reverse("chains:node_link", args=[self.cells.pk]),
+                {"project": self.far.pk, "role": "supporting"},  # another zone's: not found
+            )
+        self.assertTrue(NodeLink.objects.filter(node=self.cells, project=self.cathode_project).exists())
+        self.assertFalse(NodeLink.objects.filter(project=self.far).exists())
 
     def test_a_project_once_ended_on_the_chain_is_not_suggested_again(self):
         made = services.link(actor=self.admin, node=self.cells, project=self.battery, source=WEB)

@@ -22,6 +22,7 @@ from .shared import chain_zones
 
 WEB = ChangeSource.WEB
 ID_MAX = 2**63 - 1  # the largest primary key a database holds
+PROJECT_CHOICES = 500  # the latest projects offered in the link form's list; an older one is looked up
 
 
 def may_change(user, zone) -> bool:
@@ -165,7 +166,7 @@ class LinkForm(forms.Form):
             for p in Project.objects.visible_to(user)  # no confidential project to those who may not see it
             .filter(zone=zone)
             .exclude(pk__in=on_node.exclude(project=None).values("project_id"))
-            .order_by("-updated")[:500]
+            .order_by("-updated")[:PROJECT_CHOICES]
         }
         asked = str(self.data.get("project") or "").strip() if self.is_bound else ""
         if asked.isdigit() and asked not in self.projects:  # an older project (a 建议关联 suggestion)
