@@ -257,3 +257,35 @@ class NextReviewTests(ReportingTestCase):
         response = self.login(self.reviewer).get(self.july.get_absolute_url())
         self.assertNotContains(response, "next-review-link")
         self.assertContains(response, "通过并审核下一份")
+
+
+def test_explanation_shortcuts_resolve_in_page_order():
+    from django.http import QueryDict
+
+    from jushi.reporting.checks import Finding
+    from jushi.reporting.views.common import resolve_explanations
+
+    def warning(key, *fields):
+        return Finding(
+            key, key.split(":")[0], None, "", fields[0] if ":" in key else "", "warning", "", fields
+        )
+
+    findings = [  # the checker's order; the page's is by field: a, then b
+        warning("yoy:b", "b"),
+        warning("pair", "b", "a"),  # a form rule: explained under a, its first field on the page
+        warning("yoy:a", "a"),
+        warning("swing:b", "b"),
+    ]
+    post = QueryDict(mutable=True)
+    post.update(
+        {"explain:pair": "订单增加", "explain_all:a": "1", "same:yoy:b": "1", "explain:swing:b": "停产检修"}
+    )
+    post.update({"same:pair": "1"})  # nothing before it on the page: its own text stands
+    assert resolve_explanations(post, findings, ["a", "b"]) == {
+        "pair": "订单增加",
+        "yoy:a": "订单增加",
+        "yoy:b": "订单增加",
+        "swing:b": "停产检修",
+    }
+    post.pop("explain_all:a")
+    assert "yoy:a" not in resolve_explanations(post, findings, ["a", "b"])
