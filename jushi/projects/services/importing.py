@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from jushi.core.importing import Change, Plan, PlanLine
 from jushi.core.scopes import can
 from jushi.lib import uscc
 from jushi.lib.tabular import Table
@@ -69,6 +70,7 @@ class PlannedRow:
     stage_from: str = ""  # stage names; stage_from is empty for a new project
     stage_to: str = ""
     duplicate_of: str = ""  # the earlier project's code, when the duplicate guard flagged this row
+    details: list[Change] = field(default_factory=list)  # each changed column, old → new
 
     @property
     def flagged(self) -> bool:
@@ -79,7 +81,9 @@ class PlannedRow:
         text = f"第 {self.row} 行 {verb} {self.code} {self.name}"
         if self.stage_from != self.stage_to:
             text += f" 阶段 {self.stage_from or '—'} → {self.stage_to}"
-        if self.changes:
+        if self.details:
+            text += " 修改 " + ";".join(str(c) for c in self.details)
+        elif self.changes:
             text += f" 修改 {'、'.join(self.changes)}"
         if self.duplicate_of:
             text += f"(疑似与 {self.duplicate_of} 重复,待确认)"
@@ -116,6 +120,24 @@ class LedgerImportResult:
     @property
     def flagged(self) -> list[PlannedRow]:
         return [p for p in self.plan if p.flagged]
+
+    def groups(self) -> Plan:
+        """The dry run's three groups: new projects (with the stage each reaches), projects that change
+        (old → new per column, the stage too), and the count unchanged."""
+        created, updated = [], []
+        for p in self.plan:
+            title = f"{p.code} {p.name}"
+            note = f"疑似与 {p.duplicate_of} 重复,待确认" if p.duplicate_of else ""
+            if p.action == "create":
+                created.append(
+                    PlanLine(p.row, title, [], f"阶段:{p.stage_to}" + (f";{note}" if note else ""))
+                )
+            elif p.action == "update":
+                details = list(p.details)
+                if p.stage_from != p.stage_to:
+                    details.append(Change(HEADER["stage"], p.stage_from, p.stage_to))
+                updated.append(PlanLine(p.row, title, details, note))
+        return Plan(created=created, updated=updated, unchanged=self.unchanged, noun="个项目")
 
     def summary(self) -> str:
         verb = "将" if self.dry_run else "已"
@@ -297,6 +319,33 @@ def _current(project: Project, key: str):
     return getattr(project, key)
 
 
+def _shown_current(project: Project, key: str):
+    """A project's value of a column as the file writes it (codes, labels, names), for old → new."""
+    if key in ("investor_name", "credit_code", "investor_region"):
+        investor = project.investor
+        return {
+            "investor_name": investor.name,
+            "credit_code": investor.credit_code,
+            "investor_region": investor.region,
+        }[key]
+    value = getattr(project, key)
+    if key in ("industry", "park"):
+        return value.code if value is not None else None
+    if key == "event":
+        return value.name if value is not None else None
+    if key == "source_region":
+        return str(SourceRegion(value).label) if value in SourceRegion.values else value
+    return value
+
+
+def _shown_given(key: str, value):
+    if key == "event":
+        return value.name if value is not None else None
+    if key == "source_region":
+        return str(SourceRegion(value).label) if value in SourceRegion.values else value
+    return value
+
+
 def _investor_changed(project: Project, data: dict) -> bool:
     investor = project.investor
     code = data.get("credit_code")
@@ -389,6 +438,10 @@ class _Importer:
         if _investor_changed(project, row.data):
             changed |= {key: row.data[key] for key in INVESTOR if key in row.data}
         headers = [HEADER[key] for key in changed]
+        details = [
+            Change(HEADER[key], _shown_current(project, key), _shown_given(key, value))
+            for key, value in changed.items()
+        ]
         if not changed and target.order == current.order and not row.errors:
             return PlannedRow(
                 row.number, "unchanged", project.code, project.name, [], current.name, current.name
@@ -414,6 +467,7 @@ class _Importer:
             stage_from=current.name,
             stage_to=project.stage.name,
             duplicate_of="" if was_flagged else self._flagged(project),
+            details=details,
         )
 
     def _flagged(self, project: Project) -> str:

@@ -65,8 +65,8 @@ class ImportCommandTests(CliTestCase):
     def test_dry_run_prints_the_plan_then_the_real_run_saves(self):
         path = self.write(ROWS, "ledger.xlsx")
         out, _ = self.call("import", str(path), "--zone", "kashgar", "--dry-run")
-        self.assertIn("第 2 行 新建 P2024-0001 碳纤维复合材料项目 阶段 — → 线索", out)
-        self.assertIn("第 3 行 新建 P2024-0002 光伏组件生产线项目 阶段 — → 在谈", out)
+        self.assertIn("新建 第 2 行 P2024-0001 碳纤维复合材料项目(阶段:线索)", out)
+        self.assertIn("新建 第 3 行 P2024-0002 光伏组件生产线项目(阶段:在谈)", out)
         self.assertIn("[试运行] 将新建 2 个项目,将更新 0 个,未变化 0 个", out)
         self.assertEqual(Project.objects.count(), 0)
 

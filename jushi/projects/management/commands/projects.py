@@ -83,9 +83,8 @@ class Command(ActorCommand):
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} 处错误,未导入任何数据")
-        for planned in result.plan:
-            if planned.action != "unchanged":
-                self.stdout.write(f"  {planned}")
+        for line in result.groups().lines():
+            self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{'[试运行] ' if result.dry_run else ''}{result.summary()}"
