@@ -88,6 +88,7 @@ class EnterprisePageLinksTests(EnterpriseData):
         self.assertNotIn('id="panel-nodes"', html)
         self.assertNotIn(self.landing.name, html)
         self.assertNotIn(self.spinning.name, html)
+        self.assertNotIn(reverse("registry:zone_detail", args=[self.kashgar.code]), html)  # a staff page
 
     def test_a_reporter_never_sees_another_enterprises_reports(self):
         response = self.login(self.reporter_b).get(

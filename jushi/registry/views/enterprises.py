@@ -8,7 +8,7 @@ from django.db.models.deletion import Collector
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 
-from jushi.core import clock, panels, tables
+from jushi.core import clock, panels, scopes, tables
 from jushi.core.choices import ChangeSource
 from jushi.core.models import ChangeLog
 
@@ -138,6 +138,8 @@ def enterprise_detail(request, pk):
             "history": history,
             "memberships": memberships,
             "panels": panels.panels_for("enterprise", enterprise, request.user),
+            # a reporter's zone page is a staff page (403 for them): name the zone without the link
+            "link_zone": scopes.scope_of(request.user).enterprise_id is None,
             "can_change": Enterprise.objects.restrict(request.user, "change").filter(pk=pk).exists(),
             "can_delete": Enterprise.objects.restrict(request.user, "delete").filter(pk=pk).exists(),
         },
