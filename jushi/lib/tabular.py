@@ -12,6 +12,7 @@ sheet's declared dimension before iterating, and the actual rows and columns whi
 a file can lie about its dimension.
 """
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -474,6 +475,9 @@ def write_sheet(ws, columns: Sequence[Column], rows: Iterable[Sequence], *, head
     count = 0
     row_no = header_row
     width = len(columns)
+    # A style set once per number format and copied to the other cells: setting number_format on each of
+    # 100,000 cells looks the format up each time and nearly doubles the time of a large export.
+    styles = {}
     for row in rows:
         row_no += 1
         count += 1
@@ -484,7 +488,12 @@ def write_sheet(ws, columns: Sequence[Column], rows: Iterable[Sequence], *, head
                 continue
             cell = ws.cell(row=row_no, column=i, value=cell_value)
             if fmt:
-                cell.number_format = fmt
+                style = styles.get(fmt)
+                if style is None:
+                    cell.number_format = fmt
+                    styles[fmt] = cell._style
+                else:
+                    cell._style = copy.copy(style)
             if i <= width:
                 widths[i - 1] = max(widths[i - 1], display_width(_shown(cell_value, fmt)))
     for i, w in enumerate(widths, start=1):
