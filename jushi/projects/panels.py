@@ -34,8 +34,7 @@ def enterprise_projects(enterprise, user) -> Panel | None:
     )
     if len(rows) > SHOWN:
         rows = rows[:SHOWN]
-        panel.more_url = f"{reverse('projects:ledger')}?q={enterprise.credit_code}"
-        panel.more_text = f"只列出最近 {SHOWN} 个"
+        panel.note += f";只列出线索日期最近的 {SHOWN} 个"
     for p in rows:
         url = reverse("projects:project_detail", args=[p.pk])
         roles = []
