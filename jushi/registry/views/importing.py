@@ -82,7 +82,7 @@ def enterprise_import(request):
             request,
             f"导入完成:新建 {result.created} 家,更新 {result.updated} 家,未变化 {result.unchanged} 家",
         )
-        if result.batch:
+        if result.created or result.updated:  # the list shows what this batch created or changed
             return redirect(reverse("registry:enterprise_list") + f"?batch={result.batch}")
         return redirect("registry:enterprise_list")
 
