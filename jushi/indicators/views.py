@@ -624,11 +624,16 @@ def publish_period(request):
         except PeriodError as exc:
             messages.error(request, f"报告期:{exc}")
             return redirect(back)
-        changes = _publish_changes(zone, named, request.POST)
-        if changes is None:
-            messages.error(request, f"{zone.name}{named.label}没有可发布的指标数据")
-            return redirect(back)
         previous = publishing.latest_publication(zone, named)
+        refusal = None  # what publishing would refuse anyway is said now, not after confirming
+        if named.end >= clock.today():
+            refusal = f"{named.label}尚未结束,不能发布"
+        elif previous is not None and not request.POST.get("reason", "").strip():
+            refusal = f"{named.label}已发布第{previous.revision}版;修订须写明原因"
+        changes = None if refusal else _publish_changes(zone, named, request.POST)
+        if changes is None:
+            messages.error(request, refusal or f"{zone.name}{named.label}没有可发布的指标数据")
+            return redirect(back)
         return confirm.ask(
             request,
             title=f"发布{zone.name}{named.label}"

@@ -476,6 +476,13 @@ class PublicationTests(PersonaTestCase):
         self.assertContains(ask, "与第1版相比有")
         self.assertContains(ask, "原因:E3 补报")
         self.assertEqual(Publication.objects.count(), 1)
+        # What publishing would refuse is said before asking: a revision without a reason, an open month.
+        refused = client.post(reverse("indicators:publish"), {**fields, "reason": ""}, follow=True)
+        self.assertContains(refused, "修订须写明原因")
+        self.assertNotContains(refused, 'name="confirmed"')
+        refused = client.post(reverse("indicators:publish"), {**fields, "period": "2024-07"}, follow=True)
+        self.assertContains(refused, "尚未结束,不能发布")
+        self.assertEqual(Publication.objects.count(), 1)
 
     def test_api_returns_coverage_month_values_and_published_figures_by_default(self):
         publishing.publish(
