@@ -1,12 +1,10 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
 from jushi.core.choices import ChangeSource
 from jushi.core.commanding import ActorCommand
-from jushi.lib.tabular import TableError, read_table
 
 from ...models import Zone
 from ...services.importing import import_enterprises
@@ -34,17 +32,12 @@ class Command(ActorCommand):
     def handle(self, *args, **opts):
         actor = self.actor(opts["user"])
         path = Path(opts["file"])
-        if not path.is_file():
-            raise CommandError(f"文件不存在:{path}")
         zone = None
         if opts["zone"]:
             zone = Zone.objects.restrict(actor, "import").filter(code=opts["zone"]).first()
             if zone is None:
                 raise CommandError(f"--zone: 没有代码为“{opts['zone']}”的开发区,或无权导入")
-        try:
-            table = read_table(path.read_bytes(), path.name, max_bytes=settings.JUSHI_IMPORT_MAX_BYTES)
-        except TableError as exc:
-            raise CommandError(f"{path.name}: {exc}") from exc
+        table = self.read_import(path)
         self.stderr.write(f"校验 {len(table.rows)} 行 …")
         try:
             result = import_enterprises(
