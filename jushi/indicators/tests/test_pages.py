@@ -148,8 +148,13 @@ class DriversTests(DemoBase):
 class ReporterTests(DemoBase):
     def test_enterprise_reporters_see_no_zone_figures(self):
         self.client.force_login(get_user_model().objects.get(username="qiye"))
-        for name, params in (("dashboard", {}), ("screen", {}), ("ranking", {"indicator": "GDP"})):
-            response = self.client.get(reverse(f"indicators:{name}"), params)
-            self.assertNotContains(response, "54.4", msg_prefix=name)
-        response = self.client.get(reverse("indicators:indicator", args=["IND_GO"]))
-        self.assertEqual(response.context["rows"], [])
+        pages = [
+            reverse(f"indicators:{name}")
+            for name in ("dashboard", "screen", "ranking", "figures", "publications")
+        ] + [reverse("indicators:indicator", args=["IND_GO"])]
+        for url in pages:  # the Chinese refusal page in the shell, not a blank or empty page
+            response = self.client.get(url, {"indicator": "GDP"})
+            self.assertContains(
+                response, "企业填报账号只能查看和填报本企业的报表", status_code=403, msg_prefix=url
+            )
+            self.assertNotContains(response, "54.4", status_code=403, msg_prefix=url)
