@@ -147,6 +147,17 @@ class TableExporter:
         zone = getattr(self, "zone", None)
         return getattr(zone, "pk", zone)
 
+    def audited_render(self, name: str) -> tuple[str, str, bytes]:
+        """render(), recorded in the audit trail as the file `name` exported by the exporter's actor (a
+        command that writes the bytes itself)."""
+        from . import audit
+
+        filename, mimetype, data = self.render()
+        audit.record_export(
+            actor=self.actor, name=name, fmt=self.fmt, size=len(data), zone_id=self.audit_zone_id()
+        )
+        return filename, mimetype, data
+
     def write(self, path, *, actor) -> int:
         """The command-line door: render into `path`, audited like a download. Returns the bytes written."""
         from . import audit

@@ -134,6 +134,24 @@ class EveryExportTests(ExportCase):
         self.about(wb, data_sheet="企业名录")
         self.assertTyped(wb["企业名录"], numbers=["占地面积(亩)"], dates=["入区日期"], codes=["行业代码"])
 
+    def test_ledger_from_the_command_line_is_typed_and_audited(self):
+        import tempfile
+        from pathlib import Path
+
+        from jushi.core.choices import AuditKind
+        from jushi.core.models import AuditEvent
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "ledger.xlsx"
+            call_command("projects", "export", str(path), "--user", "tongji", stdout=StringIO())
+            wb = self.book(path.read_bytes())
+        self.about(wb, data_sheet="招商项目台账")
+        self.assertTyped(
+            wb["招商项目台账"], numbers=["协议总投资(万元)"], dates=["签约日期"], codes=["项目编号"]
+        )
+        event = AuditEvent.objects.filter(kind=AuditKind.EXPORT).latest("seq")
+        self.assertEqual((event.user_name, event.object_repr), ("tongji", "ledger.xlsx"))
+
     def test_reporting_period(self):
         data = self.download(
             reverse("reporting:period_export"),

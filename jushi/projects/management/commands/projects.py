@@ -99,7 +99,7 @@ class Command(ActorCommand):
         )
         if opts["stage"]:
             projects = projects.filter(stage__code=opts["stage"])
-        _, _, data = LedgerExporter(format_of(path.name), projects, actor=actor).render()
+        _, _, data = LedgerExporter(format_of(path.name), projects, actor=actor).audited_render(path.name)
         path.write_bytes(data)
         self.stdout.write(self.style.SUCCESS(f"已导出 {projects.count()} 个项目到 {path}"))
 
