@@ -389,6 +389,7 @@ class _Importer:
             source=self.source,
             confirm=self.confirm,
             note=NOTE,
+            batch=self.batch,
         )
 
     def create(self, row: _Row) -> PlannedRow:
@@ -450,7 +451,12 @@ class _Importer:
         try:  # with errors already found, the services are still asked, to report the row's others too
             if changed:
                 project = update_project(
-                    actor=self.actor, project=project, data=changed, source=self.source, confirm=self.confirm
+                    actor=self.actor,
+                    project=project,
+                    data=changed,
+                    source=self.source,
+                    confirm=self.confirm,
+                    batch=self.batch,
                 )
             if not row.errors:
                 project = self._move(row, project, target, dates)

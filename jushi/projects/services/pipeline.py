@@ -305,7 +305,9 @@ def create_project(
     return project
 
 
-def update_project(*, actor, project: Project, data: dict, source: str, confirm: bool = False) -> Project:
+def update_project(
+    *, actor, project: Project, data: dict, source: str, confirm: bool = False, batch: str = ""
+) -> Project:
     """Edit a project's particulars. A signed project's agreed investment changes only through a
     recorded contract change (`change_contract`)."""
     ensure_project(actor, project)
@@ -342,6 +344,7 @@ def update_project(*, actor, project: Project, data: dict, source: str, confirm:
             after=snapshot(project),
             source=source,
             zone_id=project.zone_id,
+            batch=batch,
         )
         ledger.refresh_later(project.zone, [project.signed_on, project.started_on, *moved])
     return project
@@ -380,6 +383,7 @@ def advance_stage(
     source: str,
     confirm: bool = False,
     note: str = "",
+    batch: str = "",
 ) -> Project:
     """Move a project to another stage. Forward, every stage entered (skipped ones too) must have its
     required fields and date, dates in order; back, a reason is required and the dates of the stages
@@ -509,6 +513,7 @@ def advance_stage(
             source=source,
             reason=note.strip(),
             zone_id=locked.zone_id,
+            batch=batch,
         )
         moved = _funds_follow(locked) if {"park", "industry"} & cleaned.keys() else []
         ledger.refresh_later(locked.zone, [*dates.values(), *left_dates, *moved])

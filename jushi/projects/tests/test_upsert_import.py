@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from jushi.core.choices import ChangeSource
 from jushi.core.importing import Change
+from jushi.core.models import ChangeLog
 from jushi.lib.tabular import read_table
 
 from ..exporters import LedgerExporter
@@ -94,3 +95,13 @@ class LedgerUpsertTests(LedgerTestCase):
             f"更新 第 3 行 {signed} 光伏组件生产线项目:合同编号: KS-2024-017 → KS-2024-018", out.getvalue()
         )
         self.assertIn("[试运行] 将新建 0 个项目,将更新 1 个,未变化 1 个", out.getvalue())
+
+    def test_every_change_of_one_import_carries_its_batch(self):
+        done = self.ledger_import(table(LEAD, SIGNED), dry_run=False)
+        lead, _signed = (p.code for p in done.plan)
+        row = {"项目编号": lead, **LEAD, "阶段": "在谈", "洽谈日期": "2024-06-01", "行业代码": "3841"}
+        applied = self.ledger_import(table(row), dry_run=False)
+        self.assertEqual((applied.errors, applied.updated), ([], 1))
+        rows = ChangeLog.objects.for_object(Project.objects.get(code=lead)).exclude(action="create")
+        self.assertGreaterEqual(rows.count(), 2)  # the field update and the stage move
+        self.assertEqual(set(rows.values_list("batch", flat=True)), {applied.batch})
