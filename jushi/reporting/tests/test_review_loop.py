@@ -185,6 +185,8 @@ class CorrectionOnTheBoardTests(ReportingTestCase):
         self.assertEqual([s.pk for s in groups["correcting"]], [self.sub_a.pk])
         self.assertEqual(groups["overdue"], [])
         self.assertContains(response, "更正中,改好后重新报送")
+        # the report's name opens it (on a phone the row's button may be scrolled out of view)
+        self.assertContains(response, f'<td><a href="{self.sub_a.get_absolute_url()}">{self.form.number}')
 
     def test_an_imported_report_under_correction_is_not_overdue_anywhere(self):
         # Came in by the bureau's import (never "first submitted"), then reopened by its reporter.
