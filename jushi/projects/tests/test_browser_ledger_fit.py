@@ -13,7 +13,7 @@ from jushi.accounts.models import User
 from jushi.core.choices import ChangeSource
 from jushi.core.models import TableConfig
 from jushi.core.testing import make_code
-from jushi.registry.models import Park, Region, UserScope, Zone
+from jushi.registry.models import Industry, Park, Region, UserScope, Zone
 from jushi.reporting.tests.test_browser import log_in
 
 from .. import services
@@ -34,6 +34,8 @@ NAMES = [
 def ledger():
     if not Stage.objects.exists():  # flushed by an earlier transactional test
         importlib.import_module("jushi.projects.migrations.0002_stages").install(apps, None)
+    if not Industry.objects.filter(code="3841").exists():  # the same: the GB/T 4754 catalog is migration data
+        importlib.import_module("jushi.registry.migrations.0002_load_industries").load(apps, None)
     region = Region.objects.create(code="653101", name="喀什市", level="county")
     zones = [
         Zone.objects.create(
