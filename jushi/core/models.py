@@ -136,9 +136,13 @@ class ChangeLog(Chained):
         from .changelog import label_for
 
         model = self.content_type.model_class()
+        keys = list(dict.fromkeys([*before, *after]))
+        # In the model's field order, not the JSON's: PostgreSQL's jsonb keeps keys in its own order.
+        order = {f.name: i for i, f in enumerate(model._meta.fields)} if model else {}
+        keys.sort(key=lambda k: (order.get(k, len(order)), k))
         return [
             (label_for(model, key), before.get(key), after.get(key))
-            for key in dict.fromkeys([*before, *after])
+            for key in keys
             if before.get(key) != after.get(key)
         ]
 
