@@ -51,7 +51,6 @@ class ChainExporter(TableExporter):
 
     identifier = "chain"
     columns = NODE_COLUMNS
-    headers = NODE_HEADERS
 
     def __init__(self, view, fmt: str = "xlsx", *, actor=None):
         super().__init__(fmt, actor=actor)
@@ -178,7 +177,6 @@ class PoolExporter(TableExporter):
         Column("节点", kind=TEXT),
         Column("招商线索", kind=TEXT),
     )
-    headers = tuple(titles(columns))
 
     def __init__(self, fmt: str, companies, *, actor=None, filters=(), zone=None):
         super().__init__(fmt, actor=actor, filters=filters)

@@ -16,9 +16,7 @@ def enterprise_nodes(enterprise, user) -> Panel | None:
     see; enterprise reporters see no chains, so they get no panel."""
     if scopes.scope_of(user).enterprise_id is not None:
         return None
-    projects = Project.objects.visible_to(user).filter(
-        Q(enterprise=enterprise) | Q(investor__credit_code=enterprise.credit_code)
-    )
+    projects = Project.objects.visible_to(user).of_enterprise(enterprise)
     links = (
         NodeLink.objects.visible_to(user)
         .filter(Q(enterprise=enterprise) | Q(project__in=projects.values("pk")))

@@ -75,7 +75,6 @@ def _value_words(field, value) -> str:
 
 class TableExporter:
     identifier = "table"
-    headers: Sequence[str] = ()  # plain headers (AUTO columns) when an exporter declares no `columns`
     columns: Sequence[Column] = ()
     sheet = ""  # the data sheet's name: what it holds, in Chinese (at most 31 characters)
     title = ""  # what the file holds, one line of the 说明 sheet
@@ -89,6 +88,12 @@ class TableExporter:
 
     def rows(self) -> Iterable[Sequence]:
         return []
+
+    @property
+    def headers(self) -> list[str]:
+        """The header row: the columns' titles. An exporter without typed `columns` sets `headers` (plain
+        text headers, AUTO columns) as a class attribute instead."""
+        return titles(self.columns)
 
     def table_columns(self) -> list[Column]:
         return list(self.columns) if self.columns else [column(h) for h in self.headers]
@@ -147,43 +152,34 @@ class TableExporter:
         zone = getattr(self, "zone", None)
         return getattr(zone, "pk", zone)
 
+    def record(self, name: str, data: bytes, *, actor) -> None:
+        """Every export is audited (等保2.0): who, which file, which zone's data."""
+        from . import audit
+
+        audit.record_export(
+            actor=actor, name=name, fmt=self.fmt, size=len(data), zone_id=self.audit_zone_id()
+        )
+
     def audited_render(self, name: str) -> tuple[str, str, bytes]:
         """render(), recorded in the audit trail as the file `name` exported by the exporter's actor (a
         command that writes the bytes itself)."""
-        from . import audit
-
         filename, mimetype, data = self.render()
-        audit.record_export(
-            actor=self.actor, name=name, fmt=self.fmt, size=len(data), zone_id=self.audit_zone_id()
-        )
+        self.record(name, data, actor=self.actor)
         return filename, mimetype, data
 
     def write(self, path, *, actor) -> int:
         """The command-line door: render into `path`, audited like a download. Returns the bytes written."""
-        from . import audit
-
         if self.actor is None:
             self.actor = actor
         _, _, data = self.render()
         path.write_bytes(data)
-        audit.record_export(
-            actor=actor, name=path.name, fmt=self.fmt, size=len(data), zone_id=self.audit_zone_id()
-        )
+        self.record(path.name, data, actor=actor)
         return len(data)
 
     def response(self) -> HttpResponse:
-        from . import audit
-
         filename, mimetype, data = self.render()
         response = HttpResponse(data, content_type=mimetype)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        # Every download is audited (等保2.0): who, which file, which zone's data.
-        audit.record_export(
-            actor=getattr(self, "actor", None),
-            name=filename,
-            fmt=self.fmt,
-            size=len(data),
-            zone_id=self.audit_zone_id(),
-        )
+        self.record(filename, data, actor=self.actor)
         response.audit_recorded = True
         return response

@@ -2,7 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from jushi.core.exporters import TableExporter, titles
+from jushi.core.exporters import TableExporter
 from jushi.lib import growth
 from jushi.lib.periods import Period
 from jushi.lib.tabular import CODE, NUMBER, TEXT, Column
@@ -53,7 +53,6 @@ class IndicatorExporter(TableExporter):
             Column("应报(家)", **COUNT),
             Column("数据", kind=TEXT),
         ]
-        self.headers = titles(self.columns)
         self.sheet = f"{indicator.name}"
         self.title = f"{zone.name}{indicator.name}({indicator.code})各报告期的累计值、上年同期和增速"
         self.filters = [
@@ -117,7 +116,6 @@ class MonthlyTableExporter(TableExporter):
             Column("增速口径", kind=TEXT),
             Column("覆盖", kind=TEXT),
         ]
-        self.headers = titles(self.columns)
         self.sheet = f"主要指标月报{own}"
         self.title = f"{zone.name}{self.period.label}主要经济指标(本月、累计及同比)"
         self.filters = [
@@ -181,7 +179,6 @@ class FigureExporter(TableExporter):
             Column(HEADERS["note"], kind=TEXT),
             Column(HEADERS["explanation"], kind=TEXT),
         ]
-        self.headers = titles(self.columns)
 
     def zone_names(self) -> list[str]:
         return [z.name for z in self.zones]

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from jushi.core.exporters import TableExporter, describe_form, titles
+from jushi.core.exporters import TableExporter, describe_form
 from jushi.lib.tabular import CODE, DATE, NUMBER, TEXT, Column
 from jushi.registry.models import Zone
 
@@ -83,7 +83,6 @@ class LedgerExporter(TableExporter):
 
     identifier = "projects"
     columns = CELLS
-    headers = titles(CELLS)
     sheet = "招商项目台账"
     title = "招商项目台账(按台账页的筛选条件;保密项目仅限有权查看的人员)"
 

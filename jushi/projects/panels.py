@@ -1,6 +1,5 @@
 """The enterprise page's projects panel (registered in ProjectsConfig.ready; registry cannot import us)."""
 
-from django.db.models import Q
 from django.urls import reverse
 
 from jushi.core import scopes
@@ -19,7 +18,7 @@ def enterprise_projects(enterprise, user) -> Panel | None:
         return None
     rows = (
         Project.objects.visible_to(user)
-        .filter(Q(enterprise=enterprise) | Q(investor__credit_code=enterprise.credit_code))
+        .of_enterprise(enterprise)
         .select_related("stage", "investor", "industry")
         .order_by("-lead_on", "-id")
     )

@@ -31,6 +31,12 @@ class ProjectQuerySet(RestrictedQuerySet):
         rows = super().visible_to(user)
         return rows if sees_confidential(user) else rows.filter(confidential=False)
 
+    def of_enterprise(self, enterprise):
+        """Projects the enterprise lands (落地企业) or invests in (investor by credit code)."""
+        return self.filter(
+            models.Q(enterprise=enterprise) | models.Q(investor__credit_code=enterprise.credit_code)
+        )
+
     def counted(self):
         """Projects a signing counts for: not a suspected or merged duplicate."""
         return self.filter(duplicate_status__in=COUNTED)

@@ -1,4 +1,4 @@
-from jushi.core.exporters import TableExporter, describe_form, titles
+from jushi.core.exporters import TableExporter, describe_form
 
 from .columns import CELLS, enterprise_row
 from .models import Zone
@@ -9,7 +9,6 @@ class EnterpriseExporter(TableExporter):
 
     identifier = "enterprises"
     columns = CELLS
-    headers = titles(CELLS)
     sheet = "企业名录"
     title = "企业名录(按列表页的筛选条件)"
 

@@ -1,4 +1,4 @@
-from jushi.core.exporters import TableExporter, titles
+from jushi.core.exporters import TableExporter
 from jushi.lib.periods import Period
 
 from .columns import cells_for, field_columns
@@ -36,7 +36,6 @@ class PeriodExporter(TableExporter):
         self.identifier = f"{form.code}-{period.code}"
         self.fields = list(form.fields.all())
         self.columns = cells_for(self.fields)
-        self.headers = titles(self.columns)
         label = period.label
         self.sheet = form.name[: max(0, 31 - len(label))] + label  # the period is never cut off
         self.title = f"{form}{period.label}各企业报表(本期与上年同期,一企一行)"

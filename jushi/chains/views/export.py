@@ -9,9 +9,8 @@ from jushi.core.exporters import describe_form
 from jushi.core.scopes import can
 
 from ..exporters import PoolExporter
-from ..forms import PoolFilterForm
-from ..models import Node, PoolCompany
-from .shared import chain_zones, visible_chains
+from .pool import filtered_pool
+from .shared import chain_zones
 
 
 @login_required
@@ -24,18 +23,7 @@ def pool_export(request):
         raise Http404("导出格式应为 xlsx 或 csv")
     if not can(request.user, "export"):
         raise PermissionDenied("无权导出目标企业库")
-    chains = visible_chains(request).order_by("zone__name", "order", "name")
-    nodes = (
-        Node.objects.restrict(request.user, "view")
-        .select_related("chain")
-        .order_by("chain__zone__name", "chain__order", "chain__name", "order", "id")
-    )
-    form = PoolFilterForm(request.GET, zones=zones, chains=chains, nodes=nodes)
-    rows = form.apply(
-        PoolCompany.objects.restrict(request.user, "view")
-        .restrict(request.user, "export")
-        .select_related("zone", "node__chain", "lead__stage")
-    ).order_by("zone__name", "node__chain__order", "node__chain__name", "node__order", "node_id", "name")
+    form, rows = filtered_pool(request, zones, action="export")
     filters = describe_form(form) + [f"未采用的筛选条件 · {text}" for text in form.error_texts()]
     return PoolExporter(fmt, rows, actor=request.user, filters=filters, zone=form.value("zone")).response()
 

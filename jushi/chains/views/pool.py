@@ -27,9 +27,9 @@ PAGE_SIZE = 50
 SESSION_KEY = "chain_pool_imports"
 
 
-@login_required
-def pool_list(request):
-    zones = chain_zones(request)
+def filtered_pool(request, zones, *, action: str = "view"):
+    """The pool list's filter form and its rows, as the page and its export both show them: companies the
+    user may see (and, for `action`, act on), filtered, ordered by zone, chain and node."""
     chains = visible_chains(request).order_by("zone__name", "order", "name")
     nodes = (
         Node.objects.restrict(request.user, "view")
@@ -37,11 +37,19 @@ def pool_list(request):
         .order_by("chain__zone__name", "chain__order", "chain__name", "order", "id")
     )
     form = PoolFilterForm(request.GET, zones=zones, chains=chains, nodes=nodes)
-    rows = form.apply(
-        PoolCompany.objects.restrict(request.user, "view").select_related(
-            "zone", "node__chain", "lead__stage"
-        )
-    ).order_by("zone__name", "node__chain__order", "node__chain__name", "node__order", "node_id", "name")
+    companies = PoolCompany.objects.restrict(request.user, "view")
+    if action != "view":
+        companies = companies.restrict(request.user, action)
+    rows = form.apply(companies.select_related("zone", "node__chain", "lead__stage")).order_by(
+        "zone__name", "node__chain__order", "node__chain__name", "node__order", "node_id", "name"
+    )
+    return form, rows
+
+
+@login_required
+def pool_list(request):
+    zones = chain_zones(request)
+    form, rows = filtered_pool(request, zones)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for company in page.object_list:
         company.node_url = node_url(company.node_id)

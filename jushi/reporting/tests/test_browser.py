@@ -34,10 +34,19 @@ GOOD = {
 }
 
 
-@pytest.fixture
-def june():
-    if not ReportForm.objects.filter(code="ind-monthly").exists():  # flushed by an earlier transactional test
+def standard_form() -> ReportForm:
+    """The monthly industrial form, installed again when an earlier transactional test flushed it."""
+    if not ReportForm.objects.filter(code="ind-monthly").exists():
         importlib.import_module("jushi.reporting.migrations.0002_standard_forms").install(apps, None)
+    form = ReportForm.objects.get(code="ind-monthly")
+    if not form.section_list() or not Industry.objects.filter(code="C").exists():
+        form.sections = ""  # the flushed database may lack the section tree; the set is what matters here
+        form.save()
+    return form
+
+
+def kashgar_park():
+    """喀什经开区 with its new-energy park, and the lithium-battery industry: (zone, park, industry)."""
     region = Region.objects.create(code="653101", name="喀什市", level="county")
     zone = Zone.objects.create(
         code="kashgar", name="喀什经济开发区", level="national", kind="etdz", region=region
@@ -46,6 +55,13 @@ def june():
     battery, _ = Industry.objects.get_or_create(
         code="3841", defaults={"name": "锂离子电池制造", "level": "class"}
     )
+    return zone, park, battery
+
+
+@pytest.fixture
+def june():
+    form = standard_form()
+    zone, park, battery = kashgar_park()
     enterprise = Enterprise.objects.create(
         zone=zone, park=park, industry=battery, name="新疆盛跃恒昌锂业有限公司", credit_code=make_code(7)
     )
@@ -54,10 +70,6 @@ def june():
     UserScope.objects.create(user=staff).zones.set([zone])
     reporter = User.objects.create_user("qiye", password=PASSWORD, role=Role.REPORTER, full_name="填报员")
     UserScope.objects.create(user=reporter, enterprise=enterprise)
-    form = ReportForm.objects.get(code="ind-monthly")
-    if not form.section_list() or not Industry.objects.filter(code="C").exists():
-        form.sections = ""  # the flushed database may lack the section tree; the set is what matters here
-        form.save()
     open_period(actor=staff, form=form, zone=zone, period=Period.parse("2024-06"))
     return Submission.objects.get(enterprise=enterprise)
 

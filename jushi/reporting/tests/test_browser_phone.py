@@ -2,24 +2,19 @@
 answer in place while typing, a warning is explained under its field and the report is submitted; on a
 desktop the derived 本月/同比 cells follow the typing without anything being saved. Screenshots saved."""
 
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 
-from jushi.accounts.choices import Role
 from jushi.accounts.models import User
 from jushi.core.choices import ChangeSource
-from jushi.core.testing import PASSWORD, make_code
 from jushi.lib.periods import Period
-from jushi.registry.models import Enterprise, Industry, Park, Region, SizeMembership, UserScope, Zone
-from jushi.reporting.models import CheckResult, ReportForm, Submission, Value
+from jushi.reporting.models import CheckResult, Submission, Value
 from jushi.reporting.services.periods import open_period
 from jushi.reporting.services.submissions import approve_submission, submit_report
 
 from .base import good_figures
-from .test_browser import log_in, log_out
+from .test_browser import june, log_in, log_out  # noqa: F401 (june: a fixture used by july)
 from .test_live_checks import july_figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -28,39 +23,16 @@ NO_PAGE_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidt
 
 
 @pytest.fixture
-def july():
+def july(june):  # noqa: F811 (june: the fixture imported from test_browser)
     """喀什 with one enterprise whose June is approved, and July open: the July submission."""
-    if not ReportForm.objects.filter(code="ind-monthly").exists():  # flushed by an earlier transactional test
-        importlib.import_module("jushi.reporting.migrations.0002_standard_forms").install(apps, None)
-    region = Region.objects.create(code="653101", name="喀什市", level="county")
-    zone = Zone.objects.create(
-        code="kashgar", name="喀什经济开发区", level="national", kind="etdz", region=region
-    )
-    park = Park.objects.create(zone=zone, code="new-energy", name="新能源产业功能区")
-    battery, _ = Industry.objects.get_or_create(
-        code="3841", defaults={"name": "锂离子电池制造", "level": "class"}
-    )
-    enterprise = Enterprise.objects.create(
-        zone=zone, park=park, industry=battery, name="新疆盛跃恒昌锂业有限公司", credit_code=make_code(7)
-    )
-    SizeMembership.objects.create(enterprise=enterprise, year=2024)
-    staff = User.objects.create_user("tongji", password=PASSWORD, role=Role.STAFF, full_name="统计员")
-    UserScope.objects.create(user=staff).zones.set([zone])
-    reporter = User.objects.create_user("qiye", password=PASSWORD, role=Role.REPORTER, full_name="填报员")
-    UserScope.objects.create(user=reporter, enterprise=enterprise)
-    form = ReportForm.objects.get(code="ind-monthly")
-    if not form.section_list() or not Industry.objects.filter(code="C").exists():
-        form.sections = ""  # the flushed database may lack the section tree; the set is what matters here
-        form.save()
-    open_period(actor=staff, form=form, zone=zone, period=Period.parse("2024-06"))
-    june = Submission.objects.get(enterprise=enterprise, period__code="2024-06")
+    staff, reporter = User.objects.get(username="tongji"), User.objects.get(username="qiye")
     outcome = submit_report(
         actor=reporter, submission=june, figures=good_figures(), explanations={}, source=ChangeSource.WEB
     )
     assert outcome.submitted, [f.message for f in outcome.findings]
     approve_submission(actor=staff, submission=june, source=ChangeSource.WEB)
-    open_period(actor=staff, form=form, zone=zone, period=Period.parse("2024-07"))
-    return Submission.objects.get(enterprise=enterprise, period__code="2024-07")
+    open_period(actor=staff, form=june.period.form, zone=june.enterprise.zone, period=Period.parse("2024-07"))
+    return Submission.objects.get(enterprise=june.enterprise, period__code="2024-07")
 
 
 def fill_july(page):

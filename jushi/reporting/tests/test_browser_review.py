@@ -1,23 +1,22 @@
 """The review loop in a browser: two enterprises report, the reviewer is told (the 通知 count and the notice),
 opens the queue, follows an enterprise's name to its report, approves it and goes on with 审核下一份."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 
 from jushi.accounts.choices import Department, Role
 from jushi.accounts.models import User
 from jushi.core.choices import ChangeSource
 from jushi.core.testing import PASSWORD, make_code
 from jushi.lib.periods import Period
-from jushi.registry.models import Enterprise, Industry, Park, Region, SizeMembership, UserScope, Zone
-from jushi.reporting.models import ReportForm, Submission
+from jushi.registry.models import Enterprise, SizeMembership, UserScope
+from jushi.reporting.models import Submission
 from jushi.reporting.services.periods import open_period
 from jushi.reporting.services.submissions import submit_report
 
 from .base import good_figures
+from .test_browser import kashgar_park, standard_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -28,16 +27,8 @@ TEXTILE = "喀什市长盛纺织科技有限公司"
 @pytest.fixture
 def two_reports():
     """Two enterprises of one zone, each with its reporter, and a statistics reviewer; both report June."""
-    if not ReportForm.objects.filter(code="ind-monthly").exists():  # flushed by an earlier transactional test
-        importlib.import_module("jushi.reporting.migrations.0002_standard_forms").install(apps, None)
-    region = Region.objects.create(code="653101", name="喀什市", level="county")
-    zone = Zone.objects.create(
-        code="kashgar", name="喀什经济开发区", level="national", kind="etdz", region=region
-    )
-    park = Park.objects.create(zone=zone, code="new-energy", name="新能源产业功能区")
-    industry, _ = Industry.objects.get_or_create(
-        code="3841", defaults={"name": "锂离子电池制造", "level": "class"}
-    )
+    form = standard_form()
+    zone, park, industry = kashgar_park()
     tongji = User.objects.create_user(
         "tongji", password=PASSWORD, role=Role.STAFF, department=Department.ECONOMY, full_name="统计员"
     )
@@ -53,10 +44,6 @@ def two_reports():
         )
         UserScope.objects.create(user=reporter, enterprise=enterprise)
         reporters[name] = reporter
-    form = ReportForm.objects.get(code="ind-monthly")
-    if not form.section_list() or not Industry.objects.filter(code="C").exists():
-        form.sections = ""  # the flushed database may lack the section tree; the set is what matters here
-        form.save()
     period, _ = open_period(actor=tongji, form=form, zone=zone, period=Period.parse("2024-06"))
     subs = {}
     for name in (TEXTILE, LITHIUM):  # the textile report arrives first
