@@ -9,7 +9,7 @@ from django.apps import apps
 
 from jushi.accounts.models import User
 from jushi.core.choices import ChangeSource
-from jushi.reporting.tests.test_browser import log_in
+from jushi.reporting.tests.test_browser import june, log_in  # noqa: F401  (june: the fixture july builds on)
 from jushi.reporting.tests.test_browser_phone import NO_PAGE_SCROLL, july  # noqa: F401  (july is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
