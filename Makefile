@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: setup demo test test-pg test-browser fuzz-api bench bench-indicators bench-projects lint format check-deploy clean
+.PHONY: setup demo serve worker test test-pg test-browser fuzz-api bench bench-indicators bench-projects bench-rush lint format check-deploy clean
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -24,6 +24,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 demo: setup
 	DEBUG=1 $(BIN)/jushi demo --addrport $(HOST):$(PORT)
+
+# Production serving: gunicorn with WhiteNoise, workers from the CPU count, on DATABASE_URL (docs/OPERATIONS.md).
+# Background jobs need `make worker` (or `jushi worker`) running beside it.
+serve: setup
+	$(BIN)/jushi serve --addrport $(HOST):$(PORT)
+
+worker: setup
+	$(BIN)/jushi worker
 
 test: setup
 	$(BIN)/jushi makemigrations --check --dry-run
@@ -57,6 +65,11 @@ bench-indicators: $(STAMP_PY)
 # A project ledger of 50,000 projects, 500,000 funds records, 200,000 stage changes; pages and refresh.
 bench-projects: $(STAMP_PY)
 	$(BIN)/python bench/projects_ledger.py $(BENCH_ARGS)
+
+# The reporting-deadline rush: locust against `jushi serve` on PostgreSQL (when DATABASE_URL names one, or the
+# local cluster) and on the SQLite default; 50 users for 60 s, then ramped to the knee (bench/README.md).
+bench-rush: $(STAMP_PY)
+	$(BIN)/python bench/deadline_rush.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -10,6 +10,11 @@ def _fast_passwords(settings, tmp_path):
     # Two-factor login is production's default; the tests of it (jushi/accounts/tests) switch it on.
     settings.JUSHI_2FA_REQUIRED = False
     settings.UPLOAD_DIR = tmp_path / "uploads"
+    # Workers' heartbeats and jobs' live progress (jushi.core.runtime): each test starts with none.
+    settings.CACHES = {
+        **settings.CACHES,
+        "runtime": {**settings.CACHES["runtime"], "LOCATION": str(tmp_path / "runtime")},
+    }
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     # Ours, in dependency order: each app imports only apps above it in this list.
     "jushi.core",
     "jushi.accounts",
@@ -347,6 +349,26 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jushi@localhost")
 # The address people open the site at, for links in mail.
 JUSHI_SITE_URL = os.environ.get("JUSHI_SITE_URL", "http://127.0.0.1:8000")
+
+# Background jobs (django-tasks with its database backend): the page or command enqueues a row, `jushi worker`
+# runs it. jushi.core.jobs keeps each job's own record (who, what, progress, the error in words).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Imports and exports over this many rows run as background jobs (smaller ones answer at once).
+JUSHI_JOB_ROWS = int(os.environ.get("JUSHI_JOB_ROWS", 2000))
+# What the web processes and the worker share outside the database: live progress of running jobs and the
+# workers' heartbeats, as files under JUSHI_VAR_DIR/runtime (a long import holds SQLite's write lock, so
+# neither can wait for the database). Web and worker therefore share JUSHI_VAR_DIR, as they do for uploads.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "runtime": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "runtime"),
+        "OPTIONS": {"MAX_ENTRIES": 100000},
+    },
+}
+# A worker that has not beaten for this many seconds is taken for dead: /healthz says so, and its running
+# job is marked failed (everything it wrote was one transaction, rolled back when the process died).
+JUSHI_WORKER_STALE_SECONDS = int(os.environ.get("JUSHI_WORKER_STALE_SECONDS", 30))
 
 LOGGING = {
     "version": 1,

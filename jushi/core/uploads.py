@@ -57,3 +57,11 @@ def drop(request, key: str, token: str) -> None:
     request.session.modified = True
     if info:
         _path(token, info["filename"]).unlink(missing_ok=True)
+
+
+def stashed_path(token: str, filename: str) -> Path:
+    """Where a stashed file lives, for a background job that has the token but no session (the job's
+    params carry both; the page that started the job checked the session)."""
+    if not token.isalnum():
+        raise ValueError("bad upload token")
+    return _path(token, filename)
