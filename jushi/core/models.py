@@ -260,3 +260,85 @@ class TableConfig(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.table}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Superusers and users who see every zone see every job; zone staff see their zones' jobs and their
+        own; anyone else (a reporter) only the jobs they asked for."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        scope = scopes.scope_of(user)
+        if scope.all_zones:
+            return self
+        if scope.enterprise_id is None and scope.zone_ids:
+            return self.filter(models.Q(zone_id__in=scope.zone_ids) | models.Q(requested_by=user))
+        return self.filter(requested_by=user)
+
+    def unfinished(self):
+        return self.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+
+
+class Job(models.Model):
+    """One piece of background work (an import, an export, a scheduled reminder run): who asked, what it is,
+    how far it got, how it ended. The work itself runs through django-tasks (`task_id` is its row in the
+    database backend); this record is what people see on the 后台任务 page. See jushi.core.jobs."""
+
+    kind = models.CharField(_("类型"), max_length=64, db_index=True)
+    title = models.CharField(_("任务"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    zone_id = models.BigIntegerField(_("开发区"), null=True, blank=True, db_index=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)  # in words, for the person who asked
+    detail = models.TextField(_("技术细节"), blank=True)  # the traceback, for the administrators' log
+    done = models.IntegerField(_("已处理"), default=0)
+    total = models.IntegerField(_("总数"), null=True, blank=True)
+    phase = models.CharField(_("阶段"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    task_id = models.CharField(_("队列编号"), max_length=64, blank=True)
+    worker_id = models.CharField(_("后台进程"), max_length=64, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        verbose_name=_("重试自"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+    )
+    # Scheduled runs: "kind:zone:date", unique, so several workers start each day's run once.
+    schedule_key = models.CharField(_("定时键"), max_length=120, null=True, blank=True, unique=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)
