@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        from . import audit
+        from . import audit, jobs  # noqa: F401 - jobs registers core's own kinds and schedule
 
         audit.connect_signals()

@@ -8,6 +8,19 @@ from django.core.management.base import BaseCommand, CommandError
 SYSTEM_USERNAME = "system"
 
 
+def system_user():
+    """The user commands and scheduled jobs act as: sees every zone, cannot log in."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"is_superuser": True, "is_staff": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 class ActorCommand(BaseCommand):
     """A command that changes or reads scoped data does it as a user, through restrict() like a page."""
 
@@ -21,14 +34,7 @@ class ActorCommand(BaseCommand):
     def actor(self, username: str):
         User = get_user_model()
         if username == SYSTEM_USERNAME:
-            user, created = User.objects.get_or_create(
-                username=SYSTEM_USERNAME,
-                defaults={"is_superuser": True, "is_staff": False},
-            )
-            if created:
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-            return user
+            return system_user()
         try:
             return User.objects.get(username=username, is_active=True)
         except User.DoesNotExist as exc:

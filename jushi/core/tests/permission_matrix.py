@@ -61,6 +61,7 @@ class Route:
     public: bool = False
     writes: dict[str, str | None] = field(default_factory=dict)  # per-method write action (API)
     login_redirect_ok: bool = False  # logout: its answer is the login page
+    unavailable_ok: bool = False  # healthz: a 503 says the machine is unwell (no worker), not "refused"
 
 
 def page(read="view", write=None, methods=("GET",), **kw) -> Route:
@@ -87,6 +88,7 @@ ROUTES: dict[str, Route] = {
     # -- login, schema, docs
     "login": form(None, None, public=True),
     "logout": Route(read=None, write=None, methods=("POST",), public=True, login_redirect_ok=True),
+    "healthz": Route(read=None, write=None, methods=("GET",), public=True, unavailable_ok=True),
     "api-schema": api(read="any", reporters=True),
     "api-docs": api(read="any", reporters=True),
     "api-root": api(read="any", reporters=True),
@@ -99,6 +101,13 @@ ROUTES: dict[str, Route] = {
     "core:audit": page(read="audit"),
     "core:notifications": form("any", "any", reporters=True),
     "core:table_config": post("any", reporters=True),  # one's own choice of list columns
+    # Background jobs: a zone's jobs to its staff, a failed one retried by who may do its kind of work
+    # (the matrix's job is a failed cleanup run, which needs "delete"); its file only to who asked.
+    "core:jobs": page("any"),
+    "core:job": page("any", kind="job"),
+    "core:job_progress": page("any", kind="job"),
+    "core:job_retry": post("delete", kind="job"),
+    "core:job_download": page(None, kind="job"),
     # -- registry pages
     "registry:overview": page(),
     "registry:zone_detail": page(kind="zone_code"),
