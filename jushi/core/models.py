@@ -342,3 +342,31 @@ class Job(models.Model):
         if not self.total:
             return None
         return min(100, self.done * 100 // self.total)
+
+
+class IdempotencyKey(models.Model):
+    """A client's key for one action (报送, 审核通过, 退回), so a request sent twice (a retry after a lost
+    answer, a server restarted mid-request, a double click) acts once. Written by `jushi.core.idempotency`
+    in the same transaction as the action: a crash before the commit leaves neither, after it both, and
+    the second request answers what the first did (`status`, `location` or `body`). Unique per user,
+    action and key; keys older than `JUSHI_IDEMPOTENCY_DAYS` are pruned (`idempotency.prune`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("重复提交标识"), max_length=100)
+    action = models.CharField(_("操作"), max_length=40)
+    target = models.CharField(_("对象"), max_length=64)  # the acted-on record's id
+    # Real time, never the application clock: a pinned demo date must not make fresh keys look old.
+    created = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    status = models.PositiveSmallIntegerField(_("应答状态"), null=True, blank=True)
+    location = models.CharField(_("跳转地址"), max_length=300, blank=True)  # pages: where it redirected
+    body = models.JSONField(_("应答内容"), null=True, blank=True)  # the API: the JSON answered
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "action", "key"], name="idempotency_key_once_per_user")
+        ]
+        verbose_name = _("重复提交标识")
+        verbose_name_plural = _("重复提交标识")
+
+    def __str__(self):
+        return f"{self.action} {self.target} {self.key}"

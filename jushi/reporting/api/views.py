@@ -10,14 +10,20 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from jushi.core import clock
+from jushi.core import clock, idempotency
 from jushi.core.choices import ChangeSource
 from jushi.lib.periods import Period, PeriodError
 from jushi.registry.api.views import RestrictedViewSetMixin
@@ -70,6 +76,52 @@ def call_service(service, **kwargs):
         raise WorkflowError(str(exc)) from exc
     except DjangoPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
+
+
+class IdempotencyKeyError(APIException):
+    """An Idempotency-Key that cannot be used: malformed (400), reused elsewhere (422), in use (409)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key"
+
+    def __init__(self, exc: idempotency.IdempotencyError):
+        super().__init__(str(exc))
+        self.status_code = exc.status
+
+
+def once(request, *, action: str, submission, act) -> Response:
+    """Run `act` (→ Response) at most once per Idempotency-Key: a repeat gets the first 200 answer again
+    (with the header Idempotent-Replayed: true); errors record nothing, so a retry acts."""
+    try:
+        with idempotency.once(request, action=action, target=submission.pk) as guard:
+            if guard.replay:
+                replay = guard.replay
+                return Response(replay.body, status=replay.status, headers={"Idempotent-Replayed": "true"})
+            response = act()
+            if response.status_code == status.HTTP_200_OK:
+                guard.record(status=response.status_code, body=response.data)
+            return response
+    except idempotency.IdempotencyError as exc:
+        raise IdempotencyKeyError(exc) from exc
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": idempotency.MAX_LENGTH,
+        "pattern": idempotency.KEY_PATTERN,
+    },
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="重复提交标识(可选,建议每次操作生成一个新的 UUID):网络超时或服务重启后用同一标识重发,"
+    "只执行一次,并原样返回第一次成功时的应答(应答头 Idempotent-Replayed: true);"
+    "同一标识用于另一份报表或另一种操作返回 422。标识保留 7 天。",
+)
+KEY_REFUSED = OpenApiResponse(
+    serializers.DetailSerializer, description="重复提交标识已用于另一份报表或另一种操作,本次未执行"
+)
 
 
 def forbid(check, user, submission) -> None:
@@ -299,9 +351,18 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
             "否则已存为草稿并返回 422 与审核结果。同样的数再次报送返回 200,already=true,不做任何改动。"
         ),
         request=serializers.SubmitReportSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             200: serializers.SubmitResultSerializer,
-            422: serializers.SubmitResultSerializer,
+            422: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="SubmitRefused",
+                    serializers=[serializers.SubmitResultSerializer, serializers.DetailSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="未报送:有强制性错误或未说明的提示(已存为草稿,返回审核结果);"
+                "或重复提交标识已用于另一份报表或另一种操作(返回 detail)",
+            ),
             **SUBMISSION_ERRORS,
             409: serializers.DetailSerializer,
         },
@@ -310,6 +371,12 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
     def submit(self, request, pk=None):
         submission = self.get_object()
         forbid(ensure_reporter, request.user, submission)
+        return once(
+            request, action="reporting.submit", submission=submission, act=lambda: self._submit(submission)
+        )
+
+    def _submit(self, submission):
+        request = self.request
         checker = Checker.for_form(submission.period.form, submission.period.zone_id)
         data = self._input(serializers.SubmitReportSerializer, checker)
         stored = stored_figures(submission)
@@ -347,52 +414,64 @@ class SubmissionViewSet(NowMixin, RestrictedViewSetMixin, viewsets.ReadOnlyModel
         description="统计人员审核通过已报送的报表,数据锁定并计入指标;可附审核意见。"
         "带上读取时的 version:报表已被他人处理则返回 409,什么也不改。",
         request=serializers.ApproveSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             200: serializers.SubmissionSerializer,
             **SUBMISSION_ERRORS,
             409: serializers.DetailSerializer,
+            422: KEY_REFUSED,
         },
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def approve(self, request, pk=None):
         submission = self.get_object()
         forbid(ensure_reviewer, request.user, submission)
-        data = self._input(serializers.ApproveSerializer)
-        call_service(
-            approve_submission,
-            actor=request.user,
-            submission=submission,
-            version=data.get("version"),
-            note=data.get("note", ""),
-            source=SOURCE,
-        )
-        return Response(self._fresh(submission))
+
+        def act():
+            data = self._input(serializers.ApproveSerializer)
+            call_service(
+                approve_submission,
+                actor=request.user,
+                submission=submission,
+                version=data.get("version"),
+                note=data.get("note", ""),
+                source=SOURCE,
+            )
+            return Response(self._fresh(submission))
+
+        return once(request, action="reporting.approve", submission=submission, act=act)
 
     @extend_schema(
         summary="退回",
         description="把已报送的报表退回企业修改,reason(退回原因)必填,企业填报员会收到通知并看到原因。"
         "带上读取时的 version:报表已被他人处理则返回 409。",
         request=serializers.ReturnSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             200: serializers.SubmissionSerializer,
             **SUBMISSION_ERRORS,
             409: serializers.DetailSerializer,
+            422: KEY_REFUSED,
         },
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         submission = self.get_object()
         forbid(ensure_reviewer, request.user, submission)
-        data = self._input(serializers.ReturnSerializer)
-        call_service(
-            return_submission,
-            actor=request.user,
-            submission=submission,
-            reason=data.get("reason", ""),
-            version=data.get("version"),
-            source=SOURCE,
-        )
-        return Response(self._fresh(submission))
+
+        def act():
+            data = self._input(serializers.ReturnSerializer)
+            call_service(
+                return_submission,
+                actor=request.user,
+                submission=submission,
+                reason=data.get("reason", ""),
+                version=data.get("version"),
+                source=SOURCE,
+            )
+            return Response(self._fresh(submission))
+
+        return once(request, action="reporting.return", submission=submission, act=act)
 
 
 @extend_schema_view(

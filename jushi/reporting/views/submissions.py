@@ -1,9 +1,13 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jushi.core import idempotency
 from jushi.core.scopes import can, scope_of
 
 from ..checks import Checker
@@ -116,6 +120,8 @@ def _context(request, submission: Submission, **extra):
         "labels": {f.code: f.label for f in checker.fields},
         "others": others,
         "next_review": _next_review(request.user, submission) if can_review else None,
+        # Each form's own idempotency key, fresh with every rendering (jushi.core.idempotency).
+        "idempotency": {name: uuid.uuid4() for name in ("submit", "approve", "return")},
         **extra,
     }
 
@@ -155,19 +161,25 @@ def submission_detail(request, pk: int):
     action = request.POST.get("action", "save")
     try:
         if action == "submit" and not errors:
-            outcome = submit_report(
-                actor=request.user,
-                submission=submission,
-                figures=figures,
-                explanations=explanations,
-                source=SOURCE,
-            )
-            if outcome.submitted:
-                messages.success(
-                    request,
-                    "本期报表已报送过,内容未变" if outcome.already else "已报送,等待开发区统计人员审核",
+            # The form's idempotency key: a submit sent twice (a retry, a restart mid-request) acts once.
+            with idempotency.once(request, action="reporting.submit", target=submission.pk) as guard:
+                if guard.replay:
+                    messages.info(request, REPLAYED["reporting.submit"])
+                    return redirect(guard.replay.location)
+                outcome = submit_report(
+                    actor=request.user,
+                    submission=submission,
+                    figures=figures,
+                    explanations=explanations,
+                    source=SOURCE,
                 )
-                return redirect(submission.get_absolute_url())
+                if outcome.submitted:
+                    guard.record(location=submission.get_absolute_url())
+                    messages.success(
+                        request,
+                        "本期报表已报送过,内容未变" if outcome.already else "已报送,等待开发区统计人员审核",
+                    )
+                    return redirect(submission.get_absolute_url())
             findings = outcome.findings
             if outcome.blocking:
                 messages.error(
@@ -189,6 +201,8 @@ def submission_detail(request, pk: int):
     except (ReportingError, PermissionDenied) as exc:
         messages.error(request, str(exc))
         findings = []
+    except idempotency.IdempotencyError as exc:
+        return _refused(request, exc, submission)
     submission.refresh_from_db()
     context = _context(
         request,
@@ -244,21 +258,55 @@ def submission_check(request, pk: int):
     )
 
 
-def _review(request, pk: int, step):
+# What a repeated request (same idempotency key) is told: the first one's redirect and this message.
+REPLAYED = {
+    "reporting.submit": "该报表已报送(重复提交已忽略)",
+    "reporting.approve": "该报表已审核通过(重复提交已忽略)",
+    "reporting.return": "该报表已退回(重复提交已忽略)",
+}
+
+
+def _refused(request, exc: idempotency.IdempotencyError, submission: Submission):
+    """A key that cannot be used (reused for another report or action, malformed): said, nothing done."""
+    return render(
+        request,
+        "409.html",
+        {
+            "title": f"{exc.status} 本次操作未执行",
+            "message": str(exc),
+            "error_link": submission.get_absolute_url(),
+            "error_link_text": "返回报表",
+        },
+        status=exc.status,
+    )
+
+
+def _review(request, pk: int, step, *, action: str):
     submission = visible_submission(request, pk)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = None
     try:
-        step(submission, version)
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    except (ReportingError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
-    else:
-        if request.POST.get("then") == "next":  # 通过并审核下一份
-            return redirect("reporting:submission_next")
+        with idempotency.once(request, action=action, target=submission.pk) as guard:
+            if guard.replay:
+                messages.info(request, REPLAYED[action])
+                return redirect(guard.replay.location)
+            try:
+                step(submission, version)
+            except Conflict as exc:
+                messages.error(request, str(exc))
+            except (ReportingError, PermissionDenied) as exc:
+                messages.error(request, str(exc))
+            else:
+                if request.POST.get("then") == "next":  # 通过并审核下一份
+                    location = reverse("reporting:submission_next")
+                else:
+                    location = submission.get_absolute_url()
+                guard.record(location=location)
+                return redirect(location)
+    except idempotency.IdempotencyError as exc:
+        return _refused(request, exc, submission)
     return redirect(submission.get_absolute_url())
 
 
@@ -275,7 +323,7 @@ def submission_approve(request, pk: int):
         )
         messages.success(request, f"已审核通过:{submission.enterprise}")
 
-    return _review(request, pk, step)
+    return _review(request, pk, step, action="reporting.approve")
 
 
 @login_required
@@ -291,7 +339,7 @@ def submission_return(request, pk: int):
         )
         messages.success(request, f"已退回:{submission.enterprise},企业将看到退回原因")
 
-    return _review(request, pk, step)
+    return _review(request, pk, step, action="reporting.return")
 
 
 @login_required
