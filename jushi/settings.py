@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "jushi.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jushi.core.middleware.RequestSizeLimitMiddleware",  # 413 for a body over JUSHI_REQUEST_MAX_BYTES, unread
+    "jushi.core.middleware.DatabaseUnavailableMiddleware",  # 503 when the database cannot be reached
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -221,6 +223,13 @@ JUSHI_IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("JUSHI_IMPORT_MAX_EXPANDED_
 JUSHI_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("JUSHI_IMPORT_MAX_ZIP_RATIO", 100))  # parts over 1 MB
 # Project attachments (contracts, receipts, photos): the largest file accepted.
 JUSHI_ATTACHMENT_MAX_BYTES = int(os.environ.get("JUSHI_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# The largest request body accepted (413 beyond it, before it is read): the largest upload plus 1 MB of form.
+# nginx's client_max_body_size must be at least this (docs/OPERATIONS.md).
+JUSHI_REQUEST_MAX_BYTES = int(
+    os.environ.get(
+        "JUSHI_REQUEST_MAX_BYTES", max(JUSHI_ATTACHMENT_MAX_BYTES, JUSHI_IMPORT_MAX_BYTES) + 1024 * 1024
+    )
+)
 # The duplicate guard: the same investor with a similar project inside this many days is flagged.
 JUSHI_DUPLICATE_WINDOW_DAYS = int(os.environ.get("JUSHI_DUPLICATE_WINDOW_DAYS", 365))
 # The application clock (jushi.core.clock): YYYY-MM-DD pins "today" (the demo runs as of 2024-07-20);
@@ -329,6 +338,7 @@ JUSHI_PERMISSIONS_POLICY = (
 if _flag("JUSHI_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a monitor on the local port asks over plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("JUSHI_HSTS_SECONDS", 31536000))
@@ -341,6 +351,7 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Mail (reminders to report). The console backend prints mail, which is what the demo wants; production
 # sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST etc.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -332,8 +332,11 @@ def schedule_rows(user) -> list[dict]:
     rows = []
     visible = Job.objects.visible_to(user)
     for item in SCHEDULES:
-        last = visible.filter(kind=item.kind).exclude(schedule_key=None).order_by("-created_at").first()
-        rows.append({"schedule": item, "title": KINDS[item.kind].title, "last": last})
+        # A platform-wide run (no zone) holds no zone's data: its time, status and summary show to all.
+        runs = visible if item.per_zone else Job.objects.all()
+        last = runs.filter(kind=item.kind).exclude(schedule_key=None).order_by("-created_at").first()
+        linked = last is not None and visible.filter(pk=last.pk).exists()
+        rows.append({"schedule": item, "title": KINDS[item.kind].title, "last": last, "linked": linked})
     return rows
 
 

@@ -1,5 +1,7 @@
 import importlib
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -84,5 +86,23 @@ class Command(BaseCommand):
         self.stdout.write("")
         if opts["no_serve"]:
             return
+        worker = self.start_worker(mail_dir)
         self.stdout.write(f"打开 http://{opts['addrport']}/ 登录;按 Ctrl+C 停止。")
-        call_command("runserver", opts["addrport"], use_reloader=False, insecure_serving=True)
+        try:
+            call_command("runserver", opts["addrport"], use_reloader=False, insecure_serving=True)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    def start_worker(self, mail_dir):
+        """The background-job worker beside the server (`jushi worker`), seeing what the server sees: the
+        demo's date, its mail folder and address."""
+        env = {**os.environ, "JUSHI_TODAY": settings.JUSHI_TODAY, "JUSHI_SITE_URL": settings.JUSHI_SITE_URL}
+        if mail_dir is not None:
+            env.update(EMAIL_BACKEND=settings.EMAIL_BACKEND, EMAIL_FILE_PATH=str(mail_dir))
+        worker = subprocess.Popen([sys.executable, "-m", "jushi.cli", "worker"], env=env)
+        self.stdout.write(f"后台任务进程已启动(进程号 {worker.pid}):大批量导入导出和每天的定时任务")
+        return worker
