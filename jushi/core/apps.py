@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        from . import audit, jobs  # noqa: F401 - jobs registers core's own kinds and schedule
+        # jobs, dailychecks, exportjobs: core's own job kinds and schedule (cleanup, the audit chain's
+        # nightly check, large exports)
+        from . import audit, dailychecks, exportjobs, jobs  # noqa: F401
 
         audit.connect_signals()

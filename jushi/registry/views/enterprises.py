@@ -8,7 +8,7 @@ from django.db.models.deletion import Collector
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 
-from jushi.core import clock, panels, scopes, tables
+from jushi.core import clock, exportjobs, panels, scopes, tables
 from jushi.core.choices import ChangeSource
 from jushi.core.models import ChangeLog
 
@@ -116,7 +116,16 @@ def enterprise_export(request):
         return HttpResponseBadRequest(
             f"筛选条件有误,未导出:{errors}", content_type="text/plain; charset=utf-8"
         )
-    return EnterpriseExporter(fmt, filterset.qs, actor=request.user, filterset=filterset).response()
+    return exportjobs.respond(request, "registry.enterprises")
+
+
+@exportjobs.exporter("registry.enterprises", title="企业名录", link="registry:enterprise_list")
+def enterprise_exporter(actor, query):
+    """The enterprise list's export for `actor`: the page's filters on the enterprises they may export."""
+    if not actor.can("export"):
+        raise PermissionDenied("无权导出企业名录")
+    filterset = filtered_enterprises(exportjobs.as_request(actor, query), "export")
+    return EnterpriseExporter(query.get("format", "xlsx"), filterset.qs, actor=actor, filterset=filterset)
 
 
 def _visible_or_404(request, pk, action="view"):

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from jushi.core import uploads
+from jushi.core import exportjobs, uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.exporters import MIMETYPES
 from jushi.core.scopes import can
@@ -18,7 +18,7 @@ from jushi.registry.models import Zone
 from ..columns import field_columns
 from ..exporters import PeriodExporter
 from ..forms import PeriodTransferForm
-from ..models import ReportForm
+from ..models import ReportForm, Submission
 from ..services.errors import ReportingError
 from ..services.importing import RowError, import_period
 from ..services.periods import parse_period
@@ -107,8 +107,33 @@ def period_export(request):
     if form is None or fmt not in MIMETYPES:
         return HttpResponseBadRequest("表式或格式: 无效")
     try:
-        period = parse_period(form, request.GET.get("period", ""))
+        parse_period(form, request.GET.get("period", ""))
     except ReportingError as exc:
         return HttpResponseBadRequest(f"报告期: {exc}")
-    zone = Zone.objects.visible_to(request.user).filter(code=request.GET.get("zone", "")).first()
-    return PeriodExporter(actor=request.user, form=form, period=period, zone=zone, fmt=fmt).response()
+    return exportjobs.respond(request, "reporting.period")
+
+
+def _period_rows(exporter) -> int:
+    """The period's rows the exporter's actor may export (one a submission), counted before rendering."""
+    submissions = Submission.objects.restrict(exporter.actor, "export").filter(
+        period__form=exporter.form, period__code=exporter.period.code
+    )
+    if exporter.zone is not None:
+        submissions = submissions.filter(period__zone=exporter.zone)
+    return submissions.count()
+
+
+@exportjobs.exporter("reporting.period", title="整期报表", link="reporting:board", count=_period_rows)
+def period_exporter(actor, query):
+    """A whole period's table for `actor`: the form, period and zone of the query, in their scope."""
+    if not can(actor, "export") or actor.is_reporter:
+        raise PermissionDenied("无权导出整期报表")
+    form = ReportForm.objects.filter(code=query.get("form", "")).first()
+    if form is None:
+        raise Http404("表式无效")
+    try:
+        period = parse_period(form, query.get("period", ""))
+    except ReportingError as exc:
+        raise Http404(f"报告期: {exc}") from exc
+    zone = Zone.objects.visible_to(actor).filter(code=query.get("zone", "")).first()
+    return PeriodExporter(actor=actor, form=form, period=period, zone=zone, fmt=query.get("format", "xlsx"))
