@@ -88,7 +88,18 @@ class PageTests(ReportingTestCase):
         self.assertEqual(events(self.sub_a, EventKind.SUBMITTED), 1)
         self.assertEqual(ValueChange.objects.filter(submission=self.sub_a).count(), 1)
         self.assertEqual(Notification.objects.filter(user=self.reviewer).count(), 1)
-        self.assertEqual(IdempotencyKey.objects.get().target, str(self.sub_a.pk))
+        kept = IdempotencyKey.objects.get()
+        self.assertEqual(
+            (kept.user, kept.action, kept.key, kept.target, kept.status, kept.location),
+            (
+                self.reporter_a,
+                "reporting.submit",
+                key,
+                str(self.sub_a.pk),
+                302,
+                self.sub_a.get_absolute_url(),
+            ),
+        )
 
     def test_each_rendering_carries_new_keys_one_per_form(self):
         submit_report(actor=self.reporter_a, submission=self.sub_a, figures=good_figures(), source=WEB)

@@ -174,7 +174,7 @@ def submission_detail(request, pk: int):
                     source=SOURCE,
                 )
                 if outcome.submitted:
-                    guard.record(location=submission.get_absolute_url())
+                    guard.record(status=302, location=submission.get_absolute_url())
                     messages.success(
                         request,
                         "本期报表已报送过,内容未变" if outcome.already else "已报送,等待开发区统计人员审核",
@@ -303,7 +303,7 @@ def _review(request, pk: int, step, *, action: str):
                     location = reverse("reporting:submission_next")
                 else:
                     location = submission.get_absolute_url()
-                guard.record(location=location)
+                guard.record(status=302, location=location)
                 return redirect(location)
     except idempotency.IdempotencyError as exc:
         return _refused(request, exc, submission)
