@@ -1,5 +1,6 @@
 """What the management commands share: who the actor is, progress lines, clean exits on bad input."""
 
+import os
 import sys
 
 from django.contrib.auth import get_user_model
@@ -60,10 +61,31 @@ class ActorCommand(BaseCommand):
         except TableError as exc:
             raise CommandError(f"{path.name}: {exc}") from exc
 
-    def progress(self, done: int, total: int) -> None:
-        step = max(1, total // 10)
-        if done == total or done % step == 0:
-            sys.stderr.write(f"\r  {done}/{total} 行 ({done * 100 // max(total, 1)}%)")
-            if done == total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+    def progress(self, done: int, total: int | None = None, phase: str | None = None) -> None:
+        """A tqdm bar on stderr for a long import (`progress=self.progress` to a service): one bar per
+        phase (校验, 写入), rows done of rows. Only on a terminal, or when JUSHI_PROGRESS=1 forces it, so
+        piped and captured output stays as it was."""
+        bar = getattr(self, "_bar", None)
+        if bar is not None and ((phase is not None and phase != self._bar_phase) or done < bar.n):
+            bar.close()
+            bar = None
+        if bar is None:
+            from tqdm import tqdm
+
+            self._bar_phase = phase
+            forced = os.environ.get("JUSHI_PROGRESS") == "1"
+            bar = self._bar = tqdm(
+                total=total,
+                desc=f"  {phase}" if phase else "  导入",
+                unit="行",
+                file=sys.stderr,
+                disable=not (forced or sys.stderr.isatty()),
+                mininterval=0.2,
+                dynamic_ncols=True,
+            )
+        if total is not None and bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+        if total and done >= total:
+            bar.close()
+            self._bar = None

@@ -122,3 +122,76 @@ class Plan:
         out = [f"  {self.create_verb} {line}" for line in self.created]
         out += [f"  更新 {line}" for line in self.updated]
         return out
+
+
+# -- a plan kept in a background job's result (JSON) ------------------------------------------------------
+
+LINES_KEPT = 500  # the plan template lists the first 500 rows of each group
+
+
+class Sample(list):
+    """The first rows of a longer list, whose len() is the whole count: a plan read back from a job's
+    result holds 500 lines of 50,000 and still says 50,000 (templates count with |length)."""
+
+    def __init__(self, items=(), total: int | None = None):
+        super().__init__(items)
+        self.total = super().__len__() if total is None else total
+
+    def __len__(self):
+        return self.total
+
+    def __bool__(self):
+        return self.total > 0
+
+    @property
+    def capped(self) -> bool:
+        return self.total > super().__len__()
+
+    @property
+    def shown(self) -> int:
+        return super().__len__()
+
+
+def _line_dict(line: PlanLine) -> dict:
+    out = {"row": line.row, "title": line.title}
+    if line.changes:
+        out["changes"] = [[c.label, c.old_text, c.new_text] for c in line.changes]
+    if line.note:
+        out["note"] = line.note
+    return out
+
+
+def _line(data: dict) -> PlanLine:
+    changes = [Change(label, _text(old), _text(new)) for label, old, new in data.get("changes", [])]
+    return PlanLine(data["row"], data["title"], changes, data.get("note", ""))
+
+
+def _text(value: str):
+    return None if value == EMPTY else value  # shown() turns None back into (空)
+
+
+def plan_to_dict(plan: Plan, *, keep: int = LINES_KEPT) -> dict:
+    """The plan as JSON for a job's result: the counts, and the first `keep` lines of each group with
+    their values as shown (text), which is all the plan template prints."""
+    return {
+        "created": [_line_dict(line) for line in plan.created[:keep]],
+        "created_count": len(plan.created),
+        "updated": [_line_dict(line) for line in plan.updated[:keep]],
+        "updated_count": len(plan.updated),
+        "unchanged": plan.unchanged,
+        "noun": plan.noun,
+        "create_verb": plan.create_verb,
+        "notes": list(plan.notes),
+    }
+
+
+def plan_from_dict(data: dict) -> Plan:
+    """A plan read back from plan_to_dict(): the groups hold the kept lines and count the whole."""
+    return Plan(
+        created=Sample([_line(d) for d in data["created"]], data["created_count"]),
+        updated=Sample([_line(d) for d in data["updated"]], data["updated_count"]),
+        unchanged=data["unchanged"],
+        noun=data["noun"],
+        create_verb=data["create_verb"],
+        notes=list(data.get("notes", [])),
+    )

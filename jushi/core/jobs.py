@@ -379,3 +379,6 @@ schedule(
     per_zone=False,
     description=f"删除超过 {STASH_DAYS} 天未确认的导入文件、超过 {JOB_FILE_DAYS} 天的导出文件和 {QUEUE_ROW_DAYS} 天前的队列记录",
 )
+
+# Large imports run as jobs of one kind, registered here so a worker that loads no page has it.
+from . import importjobs  # noqa: E402, F401

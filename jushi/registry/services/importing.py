@@ -147,7 +147,7 @@ def plan_import(
     actor,
     table: Table,
     zone: Zone | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> ImportResult:
     """Validate every row and work out what each would do, writing nothing: a row whose credit code is
     registered updates that enterprise (created, updated or unchanged, compared field by field after
@@ -206,7 +206,7 @@ def plan_import(
             action = ChangeAction.UPDATE if after != before else "unchanged"
         result.plan.append(PlannedRow(row_no, action, enterprise, years, before, after))
         if progress:
-            progress(index + 1, len(table.rows))
+            progress(index + 1, len(table.rows), phase="校验")
     return result
 
 
@@ -218,9 +218,10 @@ def import_enterprises(
     dry_run: bool = False,
     source: str,
     reason: str = "",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> ImportResult:
-    """Plan the import; unless it is a dry run or any row has an error, carry it out in one transaction."""
+    """Plan the import; unless it is a dry run or any row has an error, carry it out in one transaction.
+    `progress(done, total, phase=...)` is told of each row as it is checked (校验) and written (写入)."""
     result = plan_import(actor=actor, table=table, zone=zone, progress=progress)
     result.dry_run = dry_run
     if dry_run or not result.ok:
@@ -228,7 +229,9 @@ def import_enterprises(
     result.batch = str(uuid.uuid4())
     reason = reason or "批量导入"
     with transaction.atomic():
-        for planned in result.plan:
+        for done, planned in enumerate(result.plan, start=1):
+            if progress:
+                progress(done, len(result.plan), phase="写入")
             if planned.action == ChangeAction.CREATE:
                 create_enterprise(
                     actor=actor,

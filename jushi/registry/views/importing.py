@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from jushi.core import uploads
+from jushi.core import importjobs, uploads
 from jushi.core.choices import ChangeSource
 from jushi.lib.tabular import TableError, limits, read_table
 
@@ -15,6 +15,7 @@ from ..models import Zone
 from ..services.importing import RowError, import_enterprises
 
 SESSION_KEY = "registry_imports"
+IMPORTER = "registry.enterprises"
 
 
 class ImportForm(forms.Form):
@@ -44,21 +45,41 @@ def _drop(request, token: str) -> None:
     uploads.drop(request, SESSION_KEY, token)
 
 
-def _run(request, data: bytes, info: dict, *, dry_run: bool):
-    zone = Zone.objects.restrict(request.user, "import").filter(code=info.get("zone") or "").first()
+def _finish(result, info: dict) -> dict:
+    """A confirmed import run as a job: what it did and the list of what this batch created or changed."""
+    link = reverse("registry:enterprise_list")
+    if result.created or result.updated:
+        link += f"?batch={result.batch}"
+    return {
+        "summary": f"导入完成:新建 {result.created} 家,更新 {result.updated} 家,未变化 {result.unchanged} 家",
+        "link": link,
+        "link_text": "查看本次导入的企业",
+    }
+
+
+@importjobs.importer(
+    "registry.enterprises", title="导入企业", page="registry:enterprise_import", finish=_finish
+)
+def _import(actor, data: bytes, info: dict, *, dry_run: bool, progress=None):
+    zone = Zone.objects.restrict(actor, "import").filter(code=info.get("zone") or "").first()
     try:
         table = read_table(data, info["filename"], max_bytes=settings.JUSHI_IMPORT_MAX_BYTES)
     except TableError as exc:
         return None, [RowError(0, "文件", str(exc))]
     result = import_enterprises(
-        actor=request.user,
+        actor=actor,
         table=table,
         zone=zone,
         dry_run=dry_run,
         source=ChangeSource.IMPORT,
         reason=f"批量导入 {info['filename']}",
+        progress=progress,
     )
     return result, result.errors
+
+
+def _run(request, data: bytes, info: dict, *, dry_run: bool):
+    return _import(request.user, data, info, dry_run=dry_run)
 
 
 @login_required
@@ -66,6 +87,14 @@ def enterprise_import(request):
     if not request.user.can("import"):
         raise PermissionDenied("无权导入企业")
     context = {"columns": ENTERPRISE_COLUMNS, "import_limits": limits()}
+    if request.method == "GET" and request.GET.get("job"):  # a large import running as a job
+        answer = importjobs.show(request, IMPORTER, request.GET["job"], context)
+        if answer is not None:
+            return answer
+        context["form"] = ImportForm(actor=request.user)
+        return render(request, "registry/enterprise_import.html", context)
+    if request.method == "POST" and request.POST.get("job"):
+        return importjobs.confirm(request, IMPORTER)
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         stashed = _unstash(request, token)
@@ -95,6 +124,20 @@ def enterprise_import(request):
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
+            rows = importjobs.is_large(data, upload.name)
+            if rows:
+                zone = form.cleaned_data["zone"]
+                job = importjobs.start_dry_run(
+                    request,
+                    IMPORTER,
+                    session_key=SESSION_KEY,
+                    data=data,
+                    filename=upload.name,
+                    options=info,
+                    zone_id=zone.pk if zone else importjobs.default_zone_id(request.user),
+                    rows=rows,
+                )
+                return redirect(reverse("registry:enterprise_import") + f"?job={job.pk}")
             result, errors = _run(request, data, {"filename": upload.name, **info}, dry_run=True)
             context.update(result=result, errors=errors, info={"filename": upload.name, **info})
             if result is not None and not errors:

@@ -166,7 +166,7 @@ def plan_period_import(
     form: ReportForm,
     period: Period,
     table: Table,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> PeriodImport:
     """Validate every row and work out what each would change, writing nothing."""
     if not can(actor, "import") or not can(actor, "review"):
@@ -320,7 +320,7 @@ def plan_period_import(
             planned.changes = _first_figures(codes_in_order, current, last_year)
         result.plan.append(planned)
         if progress:
-            progress(index + 1, len(rows))
+            progress(index + 1, len(rows), phase="校验")
     result.evaluations = sum(c.evaluations for c in checkers.values())
     return result
 
@@ -347,7 +347,7 @@ def import_period(
     dry_run: bool = False,
     source: str,
     reason: str = "",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> PeriodImport:
     """Plan the import; unless it is a dry run or any row has an error, save it all in one transaction."""
     if len(reason) > REASON_LIMIT:
@@ -356,11 +356,15 @@ def import_period(
         result = plan_period_import(actor=actor, form=form, period=period, table=table, progress=progress)
         result.dry_run = dry_run
         if not dry_run and result.ok:
-            _save(result, actor=actor, form=form, period=period, source=source, reason=reason)
+            _save(
+                result, actor=actor, form=form, period=period, source=source, reason=reason, progress=progress
+            )
     return result
 
 
-def _save(result: PeriodImport, *, actor, form: ReportForm, period: Period, source: str, reason: str) -> None:
+def _save(
+    result: PeriodImport, *, actor, form: ReportForm, period: Period, source: str, reason: str, progress=None
+) -> None:
     result.batch = str(uuid.uuid4())
     reason = reason or IMPORT_NOTE
     now = clock.now()
@@ -405,7 +409,9 @@ def _save(result: PeriodImport, *, actor, form: ReportForm, period: Period, sour
         )
         values, changes, events, checks = [], [], [], []
         user_id, name, note = (user.pk if user else None), actor.username, reason[:500]
-        for (sid, _, revision), p in zip(subs, todo, strict=True):
+        for done, ((sid, _, revision), p) in enumerate(zip(subs, todo, strict=True), start=1):
+            if progress:
+                progress(done, len(todo), phase="写入")
             revision = revisions.get(sid, revision)
             current, last_year = p.current, p.last_year
             for code, field_id in field_ids.items():

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from jushi.core import exportjobs, uploads
+from jushi.core import exportjobs, importjobs, uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.exporters import MIMETYPES
 from jushi.core.scopes import can
@@ -26,7 +26,42 @@ from ..services.periods import parse_period
 SESSION_KEY = "reporting_imports"
 
 
-def _run(request, data: bytes, info: dict, *, dry_run: bool):
+IMPORTER = "reporting.period"
+
+
+def _describe(result) -> dict:
+    """What the page's template reads of a dry run, kept in the job's result."""
+    warned = [p for p in result.plan if p.warnings][: importjobs.ERRORS_KEPT]
+    return {
+        "total": result.total,
+        "period": {"label": result.period.label},
+        "skipped": list(result.skipped),
+        "warning_count": result.warning_count,
+        "plan": [
+            {
+                "row": p.row,
+                "enterprise": {"name": p.enterprise.name},
+                "warnings": [{"message": f.message} for f in p.warnings],
+            }
+            for p in warned
+        ],
+    }
+
+
+def _finish(result, info: dict) -> dict:
+    zone = result.zones[result.plan[0].enterprise.zone_id].code if result.plan else ""
+    return {
+        "summary": f"导入完成:新报 {result.count('create')} 家,更新 {result.count('update')} 家,"
+        f"未变化 {result.count('unchanged')} 家;导入的报表均为已审核",
+        "link": reverse("reporting:board") + f"?form={info['form']}&period={info['period']}&zone={zone}",
+        "link_text": "查看报送情况",
+    }
+
+
+@importjobs.importer(
+    IMPORTER, title="整期导入报表", page="reporting:period_import", finish=_finish, describe=_describe
+)
+def _import(actor, data: bytes, info: dict, *, dry_run: bool, progress=None):
     form = ReportForm.objects.get(code=info["form"])
     try:
         period = parse_period(form, info["period"])
@@ -34,15 +69,20 @@ def _run(request, data: bytes, info: dict, *, dry_run: bool):
     except (ReportingError, TableError) as exc:
         return None, [RowError(0, "文件" if isinstance(exc, TableError) else "报告期", str(exc))]
     result = import_period(
-        actor=request.user,
+        actor=actor,
         form=form,
         period=period,
         table=table,
         dry_run=dry_run,
         source=ChangeSource.IMPORT,
         reason=f"批量导入 {info['filename']}",
+        progress=progress,
     )
     return result, result.errors
+
+
+def _run(request, data: bytes, info: dict, *, dry_run: bool):
+    return _import(request.user, data, info, dry_run=dry_run)
 
 
 @login_required
@@ -51,7 +91,15 @@ def period_import(request):
         raise PermissionDenied("无权导入报表数据")
     report_forms = ReportForm.objects.filter(is_active=True)
     context = {"import_limits": limits(), "report_forms": report_forms}
-    if request.method == "POST" and request.POST.get("token"):
+    job = request.GET.get("job") if request.method == "GET" else None
+    if job:  # a large import running as a job
+        answer = importjobs.show(request, IMPORTER, job, context)
+        if answer is not None:
+            return answer
+        form = PeriodTransferForm(report_forms=report_forms)
+    elif request.method == "POST" and request.POST.get("job"):
+        return importjobs.confirm(request, IMPORTER)
+    elif request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         stashed = uploads.unstash(request, SESSION_KEY, token)
         if stashed is None:
@@ -74,7 +122,8 @@ def period_import(request):
         return redirect(
             reverse("reporting:board") + f"?form={info['form']}&period={info['period']}&zone={zone}"
         )
-    form = PeriodTransferForm(request.POST or None, request.FILES or None, report_forms=report_forms)
+    else:
+        form = PeriodTransferForm(request.POST or None, request.FILES or None, report_forms=report_forms)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         info = {"form": form.cleaned_data["form"], "period": form.cleaned_data["period"].strip()}
@@ -83,6 +132,19 @@ def period_import(request):
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
+            rows = importjobs.is_large(data, upload.name)
+            if rows:
+                started = importjobs.start_dry_run(
+                    request,
+                    IMPORTER,
+                    session_key=SESSION_KEY,
+                    data=data,
+                    filename=upload.name,
+                    options=info,
+                    zone_id=importjobs.default_zone_id(request.user),
+                    rows=rows,
+                )
+                return redirect(reverse("reporting:period_import") + f"?job={started.pk}")
             result, errors = _run(request, data, {"filename": upload.name, **info}, dry_run=True)
             context.update(result=result, errors=errors, info={"filename": upload.name, **info})
             if result is not None and not errors:
