@@ -4,8 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jushi.accounts import views as accounts_views
+from jushi.core import health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("jushi.accounts.urls")),

@@ -66,7 +66,7 @@ class SessionTimeoutMiddleware:
 
 
 # Views a signed-in user may always reach, whatever the gate says.
-ALWAYS_OPEN = {"login", "logout", "admin:login", "admin:logout", "accounts:two_factor_verify"}
+ALWAYS_OPEN = {"healthz", "login", "logout", "admin:login", "admin:logout", "accounts:two_factor_verify"}
 
 
 class SecurityGateMiddleware:

@@ -8,6 +8,7 @@
 - `csrf_failure`: the CSRF failure page, in Chinese, inside the site's shell.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
@@ -109,6 +110,12 @@ def _is_api(request) -> bool:
 # Django's own error views, answering JSON under /api/ (a path the router does not match, such as a
 # non-numeric id, would otherwise get an HTML page where the schema documents the Error body).
 def bad_request(request, exception):
+    if isinstance(exception, RequestDataTooBig):  # Django's cap on a form's text fields: 413, the limit named
+        from django.conf import settings
+
+        from .middleware import too_large_response
+
+        return too_large_response(request, None, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if _is_api(request):
         return JsonResponse({"detail": "请求有误。"}, status=400)
     return defaults.bad_request(request, exception)
