@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from jushi.core import clock, confirm, uploads
+from jushi.core import clock, confirm, exportjobs, importjobs, uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
 from jushi.lib import growth, indicator_math, wording
@@ -251,13 +251,32 @@ def _num(value: Decimal | None) -> float | None:
 SESSION_KEY = "indicator_figure_imports"
 
 
-def _figure_import(request, data: bytes, filename: str, *, dry_run: bool):
+IMPORTER = "indicators.figures"
+
+
+def _finish(result, info: dict) -> dict:
+    return {
+        "summary": f"导入完成:新增 {result.count('create')} 条,更新 {result.count('update')} 条,"
+        f"未变化 {result.count('unchanged')} 条部门数据;相关指标已重算",
+        "link": reverse("indicators:figures"),
+        "link_text": "查看部门数据",
+    }
+
+
+@importjobs.importer(IMPORTER, title="导入部门数据", page="indicators:figures", finish=_finish)
+def _import(actor, data: bytes, info: dict, *, dry_run: bool, progress=None):
     try:
-        table = read_table(data, filename, max_bytes=settings.JUSHI_IMPORT_MAX_BYTES)
+        table = read_table(data, info["filename"], max_bytes=settings.JUSHI_IMPORT_MAX_BYTES)
     except TableError as exc:
         return None, [RowError(0, "文件", str(exc))]
-    result = import_figures(actor=request.user, table=table, source=ChangeSource.IMPORT, dry_run=dry_run)
+    result = import_figures(
+        actor=actor, table=table, source=ChangeSource.IMPORT, dry_run=dry_run, progress=progress
+    )
     return result, result.errors
+
+
+def _figure_import(request, data: bytes, filename: str, *, dry_run: bool):
+    return _import(request.user, data, {"filename": filename}, dry_run=dry_run)
 
 
 @login_required
@@ -268,6 +287,10 @@ def figures(request):
         return _figures_export(request, zones)
     editable = editable_zones(request.user)
     context = {"may_import": can(request.user, "import") and editable.exists(), "import_limits": limits()}
+    if request.method == "GET" and request.GET.get("job"):  # a large import running as a job
+        answer = importjobs.show(request, IMPORTER, request.GET["job"], context)
+        if answer is not None:
+            return answer
     entry = FigureForm(request.POST if request.POST.get("form") == "entry" else None, zones=editable)
     upload = FigureImportForm(
         request.POST if request.POST.get("form") == "import" else None,
@@ -276,6 +299,8 @@ def figures(request):
     if request.method == "POST":
         if not editable.exists():
             raise PermissionDenied("无权录入部门数据")
+        if request.POST.get("job"):
+            return importjobs.confirm(request, IMPORTER)
         if request.POST.get("token"):
             stashed = uploads.unstash(request, SESSION_KEY, request.POST["token"])
             if stashed is None:
@@ -321,6 +346,19 @@ def figures(request):
             except TableError as exc:
                 upload.add_error("file", str(exc))
             else:
+                rows = importjobs.is_large(data, file.name)
+                if rows:
+                    job = importjobs.start_dry_run(
+                        request,
+                        IMPORTER,
+                        session_key=SESSION_KEY,
+                        data=data,
+                        filename=file.name,
+                        options={},
+                        zone_id=importjobs.default_zone_id(request.user),
+                        rows=rows,
+                    )
+                    return redirect(reverse("indicators:figures") + f"?job={job.pk}")
                 result, errors = _figure_import(request, data, file.name, dry_run=True)
                 context.update(result=result, errors=errors, filename=file.name)
                 if result is not None and not errors:
@@ -350,9 +388,18 @@ def _figures_export(request, zones):
         raise Http404("导出格式应为 xlsx 或 csv")
     if not can(request.user, "export"):
         raise PermissionDenied("无权导出部门数据")
-    zones = list(zones.filter(pk__in=Zone.objects.restrict(request.user, "export")))
+    return exportjobs.respond(request, "indicators.figures")
+
+
+@exportjobs.exporter("indicators.figures", title="部门数据", link="indicators:figures")
+def figures_exporter(actor, query):
+    """The department figures of the zones `actor` may see and export, as the 部门数据 page lists them."""
+    if not can(actor, "export"):
+        raise PermissionDenied("无权导出部门数据")
+    zones = visible_zones(actor).order_by("name")
+    zones = list(zones.filter(pk__in=Zone.objects.restrict(actor, "export")))
     rows = DeptFigure.objects.filter(zone__in=zones)
-    return FigureExporter(fmt, rows, actor=request.user, zones=zones).response()
+    return FigureExporter(query.get("export", "xlsx"), rows, actor=actor, zones=zones)
 
 
 def _pct(rate: Decimal | None) -> Decimal | None:

@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from jushi.core import scopes, tables
+from jushi.core import exportjobs, scopes, tables
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
 from jushi.registry.models import Zone
@@ -143,6 +143,17 @@ LEDGER_TABLE = tables.register(
 )
 
 
+@exportjobs.exporter("projects.ledger", title="招商项目台账", link="projects:ledger")
+def ledger_exporter(actor, query):
+    """The ledger's export for `actor`: the page's filters and order on the projects they may export."""
+    if not can(actor, "export"):
+        raise PermissionDenied("无权导出项目台账")
+    filterset = filtered(exportjobs.as_request(actor, query), "export")
+    return LedgerExporter(
+        query.get("export", "xlsx"), filterset.sorted_qs(), actor=actor, filterset=filterset
+    )
+
+
 @login_required
 def ledger(request):
     export = request.GET.get("export")
@@ -155,7 +166,7 @@ def ledger(request):
         if filterset.is_bound and not filterset.is_valid():
             # not a file of more rows than were asked for: back to the list, which names the bad filter
             return redirect(f"{reverse('projects:ledger')}?{_query_without(request.GET, 'export')}")
-        return LedgerExporter(export, filterset.sorted_qs(), filterset=filterset).response()
+        return exportjobs.respond(request, "projects.ledger")
     filterset = filtered(request)
     warn_bad_filters(request, filterset)
     totals = filterset.qs.order_by().aggregate(
