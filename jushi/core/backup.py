@@ -550,10 +550,48 @@ def target_counts() -> dict[str, int]:
     return counts
 
 
+def migrations_key() -> str:
+    """A digest of every migration file's content (and the Django version): what a fresh `migrate`
+    inserts can only change when this does."""
+    import inspect
+
+    import django
+    from django.db.migrations.loader import MigrationLoader
+
+    digest = hashlib.sha256(django.get_version().encode())
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for key, migration in sorted(loader.disk_migrations.items()):
+        digest.update(repr(key).encode())
+        source = inspect.getsourcefile(sys.modules[migration.__module__])
+        if source:
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def private_cache_dir() -> Path | None:
+    """A folder only this user can write (a poisoned cache could make a full database look empty)."""
+    folder = Path(tempfile.gettempdir()) / f"jushi-fresh-migrate-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        stat = folder.lstat()
+    except OSError:
+        return None
+    if folder.is_symlink() or stat.st_uid != os.getuid() or stat.st_mode & 0o077:
+        return None
+    return folder
+
+
 def fresh_migrate_counts() -> dict[str, int]:
     """Rows per table right after `jushi migrate` on an empty database: the data migrations' seed
     (stages, industries, standard forms …) plus content types and permissions. Made in a throw-away
-    SQLite file in a subprocess, so nothing of it touches the target."""
+    SQLite file in a subprocess, so nothing of it touches the target; kept per migration content."""
+    folder = private_cache_dir()
+    cached = folder / f"{migrations_key()}.json" if folder else None
+    if cached and cached.is_file():
+        try:
+            return json.loads(cached.read_text())
+        except ValueError:
+            pass
     with tempfile.TemporaryDirectory(prefix="jushi-fresh-") as tmp:
         db = Path(tmp) / "fresh.sqlite3"
         env = dict(os.environ)
@@ -571,9 +609,14 @@ def fresh_migrate_counts() -> dict[str, int]:
         conn = sqlite3.connect(db)
         try:
             count = "SELECT COUNT(*) FROM {}"
-            return {t: conn.execute(count.format(quote(t))).fetchone()[0] for t in sqlite_tables(conn)}
+            counts = {t: conn.execute(count.format(quote(t))).fetchone()[0] for t in sqlite_tables(conn)}
         finally:
             conn.close()
+    if cached:
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(counts))
+        os.replace(partial, cached)
+    return counts
 
 
 def occupied_tables(out: Callable[[str], None] = print) -> dict[str, int]:
