@@ -422,10 +422,13 @@ def _pool_changes(company: PoolCompany, values: dict) -> list[Change]:
     return changes
 
 
-def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool = True) -> PoolImport:
+def import_pool(
+    *, actor, zone: Zone, table: Table, source: str, dry_run: bool = True, progress=None
+) -> PoolImport:
     """Target companies from a spreadsheet: every row checked (known chain and node, size, credit code,
     no company twice in the file); a company already in the zone's pool (by its name, spacing and
-    brackets aside) is updated from its row, any other added; then all saved or none, one batch."""
+    brackets aside) is updated from its row, any other added; then all saved or none, one batch.
+    `progress(done, total, phase=...)` hears of each row checked (校验) and written (写入)."""
     _ensure(actor, zone, "import")
     result = PoolImport(dry_run=dry_run)
     headers = list(table.headers)
@@ -447,6 +450,8 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
     seen: dict[str, int] = {}
     for number, row in enumerate(table.rows, start=table.first_row_number):
         result.total += 1
+        if progress:
+            progress(result.total, len(table.rows), phase="校验")
         values = {POOL_COLUMNS[h]: (row.get(h) or "").strip() for h in headers if h in POOL_COLUMNS}
         errors = []
         name = values.get("name", "")
@@ -517,10 +522,17 @@ def import_pool(*, actor, zone: Zone, table: Table, source: str, dry_run: bool =
     failed = (0, "")
     try:
         with transaction.atomic():
-            for update in result.updates:
+            writing = len(result.updates) + len(result.companies)
+            for done, update in enumerate(result.updates, start=1):
+                if progress:
+                    progress(done, writing, phase="写入")
                 update.company.save()
                 _record_pool(actor, update.company, update.before, source, zone, result.batch)
-            for number, company in zip(result.rows, result.companies, strict=True):
+            for done, (number, company) in enumerate(
+                zip(result.rows, result.companies, strict=True), start=len(result.updates) + 1
+            ):
+                if progress:
+                    progress(done, writing, phase="写入")
                 failed = (number, company.name)
                 company.save()
                 _record_pool(actor, company, None, source, zone, result.batch)

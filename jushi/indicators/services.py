@@ -372,10 +372,11 @@ def _figure_changes(figure: DeptFigure | None, cleaned: dict, unit: str) -> list
     return changes
 
 
-def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -> FigureImport:
+def import_figures(*, actor, table: Table, source: str, dry_run: bool = False, progress=None) -> FigureImport:
     """Check every row and compare it with the stored figure of its zone, indicator and period (new,
     changed or unchanged); unless it is a dry run or a row is wrong, save the new and changed ones in
-    one transaction, one change-log batch."""
+    one transaction, one change-log batch. `progress(done, total, phase=...)` hears of each row checked
+    (校验) and written (写入)."""
     if not can(actor, "import"):
         raise PermissionDenied("无权导入部门数据")
     result = FigureImport(total=len(table.rows), dry_run=dry_run)
@@ -402,6 +403,8 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
     }
     seen: dict[tuple, int] = {}
     for index, get in enumerate(gets):
+        if progress:
+            progress(index + 1, len(gets), phase="校验")
         row_no = table.first_row_number + index
         zone = zones.get(get["zone"].strip())
         if zone is None:
@@ -458,7 +461,9 @@ def import_figures(*, actor, table: Table, source: str, dry_run: bool = False) -
         for zone in {row["zone"] for row in result.rows}:
             _ensure(actor, zone)
         written = [row for row in result.rows if row["action"] != UNCHANGED]
-        for row in written:
+        for done, row in enumerate(written, start=1):
+            if progress:
+                progress(done, len(written), phase="写入")
             _write(
                 actor=actor,
                 zone=row["zone"],

@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from jushi.core import uploads
+from jushi.core import importjobs, uploads
 from jushi.core.choices import ChangeSource
 from jushi.core.scopes import can
 from jushi.lib.tabular import TableError, limits, read_table
@@ -75,8 +75,21 @@ def _import_zones(request) -> list[Zone]:
     return zones
 
 
-def _run(request, data: bytes, info: dict, *, dry_run: bool):
-    zone = Zone.objects.restrict(request.user, "import").filter(code=info["zone"]).first()
+IMPORTER = "chains.pool"
+
+
+def _finish(result, info: dict) -> dict:
+    return {
+        "summary": f"导入完成(文件 {info['filename']}):新增 {result.created_count} 家,"
+        f"更新 {result.updated_count} 家,未变化 {result.unchanged} 家目标企业",
+        "link": reverse("chains:pool_list"),
+        "link_text": "查看目标企业库",
+    }
+
+
+@importjobs.importer(IMPORTER, title="导入目标企业", page="chains:pool_import", finish=_finish)
+def _import(actor, data: bytes, info: dict, *, dry_run: bool, progress=None):
+    zone = Zone.objects.restrict(actor, "import").filter(code=info["zone"]).first()
     if zone is None:
         return None, [RowError(0, "开发区", f"“{info['zone']}”不在您可导入的开发区之内")]
     try:
@@ -84,9 +97,13 @@ def _run(request, data: bytes, info: dict, *, dry_run: bool):
     except TableError as exc:
         return None, [RowError(0, "文件", str(exc))]
     result = import_pool(
-        actor=request.user, zone=zone, table=table, source=ChangeSource.IMPORT, dry_run=dry_run
+        actor=actor, zone=zone, table=table, source=ChangeSource.IMPORT, dry_run=dry_run, progress=progress
     )
     return result, result.errors
+
+
+def _run(request, data: bytes, info: dict, *, dry_run: bool):
+    return _import(request.user, data, info, dry_run=dry_run)
 
 
 @login_required
@@ -105,6 +122,14 @@ def pool_import(request):
         .order_by("zone__name", "order", "name"),
         "show_zone": len(zones) > 1,
     }
+    if request.method == "GET" and request.GET.get("job"):  # a large import running as a job
+        answer = importjobs.show(request, IMPORTER, request.GET["job"], context)
+        if answer is not None:
+            return answer
+        context["form"] = PoolImportForm(zones=zones, initial={"zone": zones[0].code})
+        return render(request, "chains/pool_import.html", context)
+    if request.method == "POST" and request.POST.get("job"):
+        return importjobs.confirm(request, IMPORTER)
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         stashed = uploads.unstash(request, SESSION_KEY, token)
@@ -135,6 +160,19 @@ def pool_import(request):
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
+            rows = importjobs.is_large(data, upload.name)
+            if rows:
+                job = importjobs.start_dry_run(
+                    request,
+                    IMPORTER,
+                    session_key=SESSION_KEY,
+                    data=data,
+                    filename=upload.name,
+                    options={"zone": info["zone"]},
+                    zone_id=form.cleaned_data["zone"].pk,
+                    rows=rows,
+                )
+                return redirect(reverse("chains:pool_import") + f"?job={job.pk}")
             result, errors = _run(request, data, info, dry_run=True)
             context.update(result=result, errors=errors, info=info)
             if result is not None and not errors:
