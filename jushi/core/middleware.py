@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 
 from .errors import BUSY_MESSAGE, NUL_MESSAGE, is_busy, is_nul
 from .scopes import scope_of
+from .uploads import StorageError
 
 
 class SecurityHeadersMiddleware:
@@ -34,6 +35,12 @@ class SecurityHeadersMiddleware:
             return render(request, "409.html", {"message": BUSY_MESSAGE}, status=409)
         if is_nul(exception):
             return render(request, "409.html", {"message": NUL_MESSAGE, "title": "400 请求有误"}, status=400)
+        if isinstance(exception, StorageError):  # an upload the disk could not take: nothing was kept
+            if _is_api(request):
+                return JsonResponse(
+                    {"detail": str(exception)}, status=507, json_dumps_params={"ensure_ascii": False}
+                )
+            return render(request, "409.html", {"message": str(exception), "title": "上传未保存"}, status=507)
         return None
 
 

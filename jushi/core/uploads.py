@@ -5,6 +5,7 @@ The file is written under UPLOAD_DIR with a random token kept in the user's sess
 can only use a file this session uploaded. Unconfirmed files older than a day are cleared.
 """
 
+import logging
 import time
 import uuid
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 from django.conf import settings
 
 from jushi.lib.tabular import MB, TableError, format_of
+
+logger = logging.getLogger(__name__)
 
 
 def read_upload(upload, *, max_bytes: int | None = None) -> bytes:
@@ -28,15 +31,33 @@ def _path(token: str, filename: str) -> Path:
     return Path(settings.UPLOAD_DIR) / f"{token}.{format_of(filename)}"
 
 
+class StorageError(TableError):
+    """The upload folder cannot take the file (disk full, not writable, not a folder): nothing was kept.
+    A TableError, so an import page that shows file errors shows this one; any other page gets the
+    message from jushi.core.middleware (507)."""
+
+
+STORAGE_MESSAGE = "导入文件未保存:服务器存储空间不足或上传目录不可写,请联系系统管理员;本次没有导入任何内容"
+
+
 def stash(request, key: str, data: bytes, filename: str, options: dict) -> str:
     token = uuid.uuid4().hex
     folder = Path(settings.UPLOAD_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - 86400
-    for stale in folder.iterdir():
-        if stale.is_file() and stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
-    _path(token, filename).write_bytes(data)
+    path = _path(token, filename)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        cutoff = time.time() - 86400
+        for stale in folder.iterdir():
+            if stale.is_file() and stale.stat().st_mtime < cutoff:
+                stale.unlink(missing_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:  # ENOSPC, EACCES, EROFS, ENOTDIR: say so, keep no partial file
+        logger.error("import file not stashed in %s: %s", folder, exc)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise StorageError(STORAGE_MESSAGE) from None
     request.session.setdefault(key, {})[token] = {"filename": filename, **options}
     request.session.modified = True
     return token

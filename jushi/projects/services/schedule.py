@@ -2,6 +2,7 @@
 escalation (督办), and the files kept with a project."""
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from ..choices import AttachmentKind, Escalation, ProblemStatus
 from ..models import Attachment, Milestone, MonthlyInvestment, Problem, Project
 from .common import FIRST_YEAR, LAST_YEAR, ProjectError, amount, date, ensure_project, raise_errors
 
+logger = logging.getLogger(__name__)
+
+STORAGE_MESSAGE = "附件未保存:服务器存储空间不足或上传目录不可写,请联系系统管理员;本次没有记录任何内容"
 LEADER_AFTER_DAYS = 14  # overdue this long, a problem goes up to the leaders (领导督办)
 # What may be attached, and the bytes each kind of file starts with: a renamed file is refused.
 FILE_TYPES = {
@@ -267,7 +271,20 @@ def store_attachment(*, actor, project: Project, kind: str, upload, name: str, s
     (`discard_file`)."""
     attachment = Attachment(project=project, kind=kind, name=name, size=size)
     attachment.uploaded_by = actor if getattr(actor, "pk", None) else None
-    attachment.file.save(name, upload, save=False)
+    # Where the file will go (as FieldFile.save picks it), to remove what a failed write left there.
+    storage, field = attachment.file.storage, attachment.file.field
+    target = storage.get_available_name(
+        field.generate_filename(attachment, name), max_length=field.max_length
+    )
+    try:
+        attachment.file.save(name, upload, save=False)
+    except OSError as exc:  # disk full, folder unwritable or not a folder: refused in words, nothing kept
+        logger.error("attachment not stored (%s): %s", target, exc)
+        try:
+            storage.delete(target)  # a partly written file
+        except OSError:
+            pass
+        raise ProjectError({"file": STORAGE_MESSAGE}) from None
     try:
         attachment.save()
         _log(actor, attachment, None, source, project.zone_id)
