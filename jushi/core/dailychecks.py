@@ -15,7 +15,8 @@ def verify_audit_chain(job, progress):
     result = audit.verify()
     if not result.ok:
         raise jobs.JobError(result.message)
-    return {"summary": result.message}
+    # The summary shows to every zone (a platform-wide run): the count, not the hash or any record.
+    return {"summary": f"审计链完整:已校验 {result.count} 条记录"}
 
 
 jobs.schedule(
