@@ -21,12 +21,14 @@ People, in these proportions (locust weights), each pausing THINK seconds betwee
   reviewer  10%  queue (the review queue), open (a submitted report), approve (通过并审核下一份)
   leader    10%  dashboard (经济运行指标), bigscreen (the wall display)
 
-Runs: USERS users for SECONDS seconds (the main figures); then a ramp (RAMP users, STEP seconds each)
-to find the knee: the first step where throughput stops rising (< 5% more than the step before) or the
-p95 of save or submit passes 500 ms. Then the capacity, both with USERS users and no think time, same
-server, same run: reporters only (completed submissions a second, each with its form, save and check),
-and the floor: a bare signed-in POST through the same middleware to a view that inserts one row
-(bench/rush_urls.py); the ratio between them is printed.
+Runs: USERS users for SECONDS seconds (the main figures, after a 10 s warm-up under the same load); then
+a ramp (RAMP users, STEP seconds each) to find the knee: the first step where throughput stops rising
+(< 5% more than the step before) or the p95 of save or submit passes 500 ms. Then, same server, same
+run, two closed loops of clients without pauses, 2 per server worker (enough to keep every worker busy):
+reporters only (completed submissions a second, each with its form, save and check), and the floor: a
+bare signed-in POST through the same middleware to a view that inserts one row (bench/rush_urls.py);
+the ratio between the two is printed. Last, the database is counted: every submit answered 302 must be
+one report sent, every approval one approved report.
 
 Goals: 0 errors; p95 ≤ 500 ms for save and submit and ≤ 300 ms for the dashboard, at USERS users. A
 missed latency goal is a result; the exit code is 1 when a request failed (an error is a breakage), or
@@ -36,6 +38,7 @@ This is a benchmark, not a test; pytest does not collect it.
 
 # locust patches the standard library for gevent when imported: before anything else.
 from locust import FastHttpUser, constant, task  # isort: skip
+from locust.exception import StopUser  # isort: skip
 from locust.env import Environment  # isort: skip
 
 import argparse
@@ -70,6 +73,8 @@ PG_DB = "jushi_rush"
 WEIGHTS = {"reporter": 8, "reviewer": 1, "leader": 1}
 THINK = (1.0, 3.0)  # seconds, uniform
 SPAWN_SECONDS = 5  # users arrive over this long; measuring starts once all have arrived
+WARMUP_SECONDS = 10  # and, before the main run, once the server has run this long under the load
+CAPACITY_WARMUP = 5  # capacity and floor: clients without pauses, 2 per server worker; measured after this
 GOAL_ERRORS = 0
 GOAL_WRITE_P95 = 500.0  # ms, save and submit
 GOAL_DASHBOARD_P95 = 300.0  # ms, at USERS users
@@ -78,7 +83,8 @@ ORDER = ["form", "save", "check", "submit", "queue", "open", "approve", "dashboa
 
 EXPLAIN = re.compile(r'name="explain:([^"]+)"')
 QUEUED = re.compile(r'href="/reporting/submissions/(\d+)/"')
-VERSION = re.compile(r'name="version" value="(\d+)"')
+VERSION = re.compile(r'id="approve-form".*?name="version" value="(\d+)"', re.S)
+IDEMPOTENCY = re.compile(r'name="idempotency_key" value="([^"]+)"')  # the first on a page: 报送, or 审核通过
 
 
 class Pool:
@@ -90,13 +96,17 @@ class Pool:
     claimed: set = set()  # submissions a reviewer has picked: never two reviewers on one report
     exhausted = 0  # reporter cycles that found no account left
     submitted = 0
+    approved = 0
+    stopping = False  # set at the end of a run: nobody starts another request
+    in_flight = 0  # requests sent and not yet answered: a run ends once they are
     csrf = secrets.token_hex(16)  # one CSRF secret for every client (cookie and form carry it)
 
     @classmethod
     def load(cls, data: dict) -> None:
         cls.reporters = deque(data["reporters"])
         cls.reviewers, cls.leaders = data["reviewers"], data["leaders"]
-        cls.claimed, cls.exhausted, cls.submitted = set(), 0, 0
+        cls.claimed, cls.exhausted, cls.submitted, cls.approved = set(), 0, 0, 0
+        cls.stopping, cls.in_flight = False, 0
 
 
 class Person(FastHttpUser):
@@ -108,6 +118,17 @@ class Person(FastHttpUser):
     def pause(self):
         if self.think:
             gevent.sleep(random.uniform(*THINK))
+        if Pool.stopping:  # the run is over: end here, between two requests, never inside one
+            raise StopUser()
+
+    def send(self, method, url, **kwargs):
+        if Pool.stopping:
+            raise StopUser()
+        Pool.in_flight += 1
+        try:
+            return method(url, catch_response=True, allow_redirects=False, **kwargs)
+        finally:
+            Pool.in_flight -= 1
 
     def headers(self, **extra):
         self.client.cookiejar.clear()  # each request carries exactly the account's cookies
@@ -160,6 +181,7 @@ class Reporter(Person):
         with self.post(url, "save", {**figures, "action": "save"}) as r:
             if r.status_code != 200 or ("草稿已保存" not in r.text and "没有改动" not in r.text):
                 return _fail(r, "保存草稿失败")
+            key = IDEMPOTENCY.search(r.text)  # the form as the save answered it: its 报送 key
         self.pause()
         with self.post(
             f"{url}check/", "check", figures, **{"HX-Request": "true", "X-CSRFToken": Pool.csrf}
@@ -169,6 +191,8 @@ class Reporter(Person):
             keys = EXPLAIN.findall(r.text or "")
         self.pause()
         explanations = {f"explain:{k}": "压测:订单增加,已核实(合成)" for k in keys}
+        if key:
+            explanations["idempotency_key"] = key.group(1)
         with self.post(url, "submit", {**figures, **explanations, "action": "submit"}) as r:
             if r.status_code != 302 or not r.headers.get("Location", "").endswith(url):
                 return _fail(r, "报送失败")
@@ -197,14 +221,19 @@ class Reviewer(Person):
         with self.get(url, "open") as r:
             if r.status_code != 200:
                 return _fail(r, "报表打不开")
-            version = VERSION.search(r.text or "")
+            text = r.text or ""
+            version = VERSION.search(text)
             if version is None:
                 return  # no longer waiting (e.g. a demo report already decided): nothing to approve
+            key = IDEMPOTENCY.search(text, version.start())
         self.pause()
         data = {"version": version.group(1), "then": "next", "note": ""}
+        if key:
+            data["idempotency_key"] = key.group(1)
         with self.post(f"{url}approve/", "approve", data) as r:
             if r.status_code != 302 or not r.headers.get("Location", "").endswith("/reporting/review/next/"):
                 return _fail(r, "审核通过失败")
+            Pool.approved += 1
 
 
 class Leader(Person):
@@ -307,7 +336,9 @@ def sqlite_version() -> str:
 
 def serve_command(port: int) -> list[str]:
     if (ROOT / "jushi/core/management/commands/serve.py").exists():
-        return [str(BIN / "jushi"), "serve", "--addrport", f"127.0.0.1:{port}"]
+        # Static files are not what is measured (a browser has them cached); collecting them into each
+        # fresh JUSHI_VAR_DIR (compressing ECharts and the rest) would take a minute.
+        return [str(BIN / "jushi"), "serve", "--addrport", f"127.0.0.1:{port}", "--no-collectstatic"]
     # Until `jushi serve` exists: gunicorn as it will run it (workers from the CPU count).
     workers = 2 * (os.cpu_count() or 1) + 1
     return [str(BIN / "gunicorn"), "jushi.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
@@ -377,6 +408,7 @@ def snapshot(env, seconds: float) -> dict:
 
 
 def start_phase(env, users: int) -> None:
+    Pool.stopping = False
     env.runner.start(users, spawn_rate=max(1.0, users / SPAWN_SECONDS))
     gevent.sleep(0.1)
     env.runner.spawning_greenlet.join(timeout=SPAWN_SECONDS + 30)
@@ -390,19 +422,29 @@ def measure(env, seconds: int) -> dict:
 
 
 def new_env(classes, host: str) -> Environment:
-    env = Environment(user_classes=classes, host=host, catch_exceptions=True)
+    # stop_timeout: a user that locust stops (the end of a run, or rebalancing the classes when a ramp
+    # step adds users) finishes its current task first, so no request is abandoned half-way: an answer
+    # never read would break the check that the database holds exactly what the answers said.
+    env = Environment(user_classes=classes, host=host, catch_exceptions=True, stop_timeout=120)
     env.create_local_runner()
     return env
 
 
 def finish(env) -> None:
+    Pool.stopping = True
+    deadline = time.monotonic() + 60
+    while Pool.in_flight and time.monotonic() < deadline:
+        gevent.sleep(0.1)
     env.runner.stop()
     env.runner.quit()
 
 
-def phase(classes, host: str, users: int, seconds: int) -> dict:
+def phase(classes, host: str, users: int, seconds: int, warmup: float = 0) -> dict:
     env = new_env(classes, host)
     start_phase(env, users)
+    if warmup:  # every server worker's first answers (imports, templates) are not the figures
+        gevent.sleep(warmup)
+        env.stats.reset_all()
     result = measure(env, seconds)
     result["users"] = users
     finish(env)
@@ -504,7 +546,8 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
     try:
         result["workers"] = worker_count(server_log)
         print(f"run       {args.users} users for {args.seconds} s ...", flush=True)
-        result["main"] = phase([Reporter, Reviewer, Leader], host, args.users, args.seconds)
+        warmup = WARMUP_SECONDS / 2 if args.smoke else WARMUP_SECONDS
+        result["main"] = phase([Reporter, Reviewer, Leader], host, args.users, args.seconds, warmup)
         result["main"]["submissions_per_second"] = (
             result["main"]["requests"].get("submit", {}).get("count", 0) / result["main"]["seconds"]
         )
@@ -515,13 +558,14 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
             )
             result["ramp"] = ramp(host, args.ramp, args.step_seconds)
             result["knee"] = knee(result["ramp"])
-        if not args.smoke:
+        if not args.smoke and args.capacity_seconds:
+            clients = 2 * (result["workers"] or 5)
             print(
-                f"capacity  {args.users} reporters without pauses, then the floor, {args.capacity_seconds} s each ...",
+                f"capacity  {clients} reporters without pauses, then the floor, {args.capacity_seconds} s each ...",
                 flush=True,
             )
-            cap = phase([FastReporter], host, args.users, args.capacity_seconds)
-            floor = phase([Floor], host, args.users, args.capacity_seconds)
+            cap = phase([FastReporter], host, clients, args.capacity_seconds, CAPACITY_WARMUP)
+            floor = phase([Floor], host, clients, args.capacity_seconds, CAPACITY_WARMUP)
             result["capacity"] = cap
             result["floor"] = floor
             submits = cap["requests"].get("submit", {}).get("count", 0) / cap["seconds"]
@@ -531,6 +575,25 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
             result["ratio"] = submits / writes if writes else None
     finally:
         stop_server(server)
+    # What the database holds must be what the answers said: every 302 of submit one report sent
+    # (submitted or since approved), every approval one approved report, nothing twice or half done.
+    counted = subprocess.run(  # noqa: S603 (our own command)
+        [sys.executable, str(ROOT / "bench/rush_prepare.py"), "--count"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    held = json.loads(counted.stdout.strip().splitlines()[-1])
+    sent = held["rush"].get("submitted", 0) + held["rush"].get("approved", 0)
+    result["database_agrees"] = {
+        "submitted_answers": Pool.submitted,
+        "rush_reports_sent": sent,
+        "approved_answers": Pool.approved,
+        "approved_in_period": held["approved_in_period"],
+        "ok": sent == Pool.submitted and held["approved_in_period"] == Pool.approved,
+    }
     text = server_log.read_text(errors="replace")
     result["server_log"] = {
         "tracebacks": text.count("Traceback (most recent call last)"),
@@ -602,7 +665,7 @@ def report(result: dict, args) -> None:
         cap = result["capacity"]
         print(
             f"  submissions/s sustained          {result['submissions_per_second']:.2f} "
-            f"({args.users} reporters without pauses; p95 submit {_p95(cap, 'submit'):.0f} ms, "
+            f"({cap['users']} reporters without pauses; p95 submit {_p95(cap, 'submit'):.0f} ms, "
             f"failures {cap['total_failures']})"
         )
         print(
@@ -616,6 +679,12 @@ def report(result: dict, args) -> None:
             if result["ratio"]
             else "  ratio                            — (no floor writes)"
         )
+    agree = result["database_agrees"]
+    print(
+        f"  database agrees                  {mark(agree['ok'])} ({agree['rush_reports_sent']:,} reports sent for "
+        f"{agree['submitted_answers']:,} submit answers; {agree['approved_in_period']:,} approved for "
+        f"{agree['approved_answers']:,} approve answers)"
+    )
     if "knee" in result:
         k = result["knee"]
         print(f"  knee                             {k['users'] or '—'} users ({k['why']})")
@@ -665,7 +734,7 @@ def main(argv=None) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     print(f"\nsummary   {path} ({summary['seconds']:.0f} s in all)")
-    broken = any(not r["goals"]["errors"] for r in results.values())
+    broken = any(not r["goals"]["errors"] or not r["database_agrees"]["ok"] for r in results.values())
     return 1 if broken else 0
 
 

@@ -31,8 +31,9 @@ STAFF_SESSIONS = 60  # sessions each for the reviewer and the leader, shared rou
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reporters", type=int, required=True)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--reporters", type=int)
+    parser.add_argument("--out")
+    parser.add_argument("--count", action="store_true", help="print what the rush left in the database")
     parser.add_argument("--seed", type=int, default=20240816)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -40,6 +41,9 @@ def main(argv=None) -> None:
     import django
 
     django.setup()
+    if args.count:
+        print(json.dumps(count()))
+        return
     started = time.monotonic()
     out = prepare(args.reporters, random.Random(args.seed))
     Path(args.out).write_text(json.dumps(out))
@@ -152,6 +156,18 @@ def prepare(n: int, rng: random.Random) -> dict:
             f"create table if not exists bench_rush_floor (id {pk}, written_at varchar(40), who varchar(40))"
         )
     return {"reporters": reporters, "reviewers": reviewers, "leaders": leaders, "period": row.pk}
+
+
+def count() -> dict:
+    """2024-07 reports of the rush's enterprises by status, and approvals of the period in all."""
+    from django.db.models import Count
+
+    from jushi.reporting.models import Submission
+
+    period = Submission.objects.filter(period__form__code=FORM, period__zone__code=ZONE, period__code=PERIOD)
+    rush = period.filter(enterprise__name__startswith="压测企业")
+    by_status = dict(rush.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {"rush": by_status, "approved_in_period": period.filter(status="approved").count()}
 
 
 def _session(user):
