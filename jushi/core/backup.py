@@ -345,7 +345,12 @@ def dump_database(work: Path) -> tuple[Path, dict, dict, dict]:
             dump = subprocess.Popen(  # noqa: S603
                 command, env=pg_env(connection.settings_dict), stderr=subprocess.PIPE, text=True
             )
-            digests, schema = pg_digests(conn), pg_schema(conn)
+            try:
+                digests, schema = pg_digests(conn), pg_schema(conn)
+            except BaseException:
+                dump.kill()
+                dump.wait()
+                raise
             _, errors = dump.communicate()
             server = conn.info.server_version
             conn.rollback()
@@ -373,8 +378,28 @@ def add_member(tar: tarfile.TarFile, name: str, path: Path) -> dict:
     return {"size": info.size, "sha256": reader.digest.hexdigest()}
 
 
+def database_errors() -> tuple[type[Exception], ...]:
+    from django.db import DatabaseError
+
+    errors: list[type[Exception]] = [DatabaseError, sqlite3.Error]
+    try:
+        import psycopg
+
+        errors.append(psycopg.Error)
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    return tuple(errors)
+
+
 def create(path: Path, *, overwrite: bool = False, out: Callable[[str], None] = print) -> Outcome:
     """Write the archive `path`; a partial archive never carries the final name."""
+    try:
+        return _create(path, overwrite=overwrite, out=out)
+    except database_errors() as exc:
+        raise BackupError(f"备份失败,数据库出错:{exc}") from exc
+
+
+def _create(path: Path, *, overwrite: bool, out: Callable[[str], None]) -> Outcome:
     started = time.monotonic()
     path = path.expanduser().absolute()
     mode = archive_mode(path, write=True)
@@ -391,7 +416,9 @@ def create(path: Path, *, overwrite: bool = False, out: Callable[[str], None] = 
         files: dict[str, dict] = {}
         media = media_files(Path(settings.MEDIA_ROOT))
         try:
-            with tarfile.open(partial, mode, format=tarfile.PAX_FORMAT) as tar:
+            # The archive holds every row (password hashes too): readable by its owner only.
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(fd, "wb") as fh, tarfile.open(fileobj=fh, mode=mode, format=tarfile.PAX_FORMAT) as tar:
                 files[dump.name] = add_member(tar, dump.name, dump)
                 if media:
                     out(f"正在打包上传的文件({len(media)} 个,{settings.MEDIA_ROOT})……")
@@ -476,6 +503,10 @@ def unpack(path: Path, work: Path) -> tuple[dict, dict[str, dict]]:
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         raise BackupError(f"{path.name}: 备份文件已损坏,读到成员 {current} 时出错({exc}),拒绝恢复") from exc
     if manifest_bytes is None:
+        if seen:
+            raise BackupError(
+                f"{path.name}: 备份文件不完整或已损坏:读到成员 {current} 之后就读不下去了,没有 {MANIFEST},拒绝恢复"
+            )
         raise BackupError(f"{path.name}: 没有 {MANIFEST},不是聚势的备份文件")
     try:
         manifest = json.loads(manifest_bytes)
@@ -774,6 +805,14 @@ def restore(
     ask: Callable[[str], str] | None = None,
     out: Callable[[str], None] = print,
 ) -> Outcome:
+    """Verify the archive, restore it into the (empty, or confirmed) database and prove it identical."""
+    try:
+        return _restore(path, force=force, confirm=confirm, ask=ask, out=out)
+    except database_errors() as exc:
+        raise BackupError(f"恢复失败,数据库出错:{exc}") from exc
+
+
+def _restore(path: Path, *, force, confirm, ask, out) -> Outcome:
     started = time.monotonic()
     path = path.expanduser().absolute()
     archive_mode(path, write=False)

@@ -290,6 +290,18 @@ def test_a_corrupted_member_is_refused_before_the_database_is_touched(demo, memb
     assert demo.source.hashes() == demo.before
 
 
+def test_a_damaged_compressed_archive_is_refused(demo):
+    broken = demo.tmp / "broken.tar.gz"
+    data = bytearray(demo.archive.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    broken.write_bytes(bytes(data))
+    refused = demo.source.jushi("restore", str(broken), "--force", "--confirm", demo.source.label)
+    assert refused.returncode == 1
+    assert "已损坏" in refused.stderr and "拒绝恢复" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert demo.source.hashes() == demo.before
+
+
 def test_a_backup_of_the_other_vendor_is_refused(tmp_path):
     other = "sqlite" if VENDOR == "postgresql" else "postgresql"
     manifest = {"format": "jushi-backup", "format_version": 1, "vendor": other, "files": {}, "tables": {}}
