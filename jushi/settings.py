@@ -380,6 +380,8 @@ CACHES = {
 # A worker that has not beaten for this many seconds is taken for dead: /healthz says so, and its running
 # job is marked failed (everything it wrote was one transaction, rolled back when the process died).
 JUSHI_WORKER_STALE_SECONDS = int(os.environ.get("JUSHI_WORKER_STALE_SECONDS", 30))
+# Idempotency keys of 报送 and 审核 (jushi.core.idempotency) are kept this many days, then pruned nightly.
+JUSHI_IDEMPOTENCY_DAYS = int(os.environ.get("JUSHI_IDEMPOTENCY_DAYS", 7))
 
 LOGGING = {
     "version": 1,

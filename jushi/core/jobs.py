@@ -370,14 +370,20 @@ def cleanup(job, progress):
     rows, _ = DBTaskResult.objects.filter(
         status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
     ).delete()
-    return {"summary": f"删除过期文件 {removed} 个,队列记录 {rows} 条"}
+    from . import idempotency
+
+    keys = idempotency.prune()
+    return {"summary": f"删除过期文件 {removed} 个,队列记录 {rows} 条,过期的重复提交防护记录 {keys} 条"}
 
 
 schedule(
     "core.cleanup",
     at="03:00",
     per_zone=False,
-    description=f"删除超过 {STASH_DAYS} 天未确认的导入文件、超过 {JOB_FILE_DAYS} 天的导出文件和 {QUEUE_ROW_DAYS} 天前的队列记录",
+    description=(
+        f"删除超过 {STASH_DAYS} 天未确认的导入文件、超过 {JOB_FILE_DAYS} 天的导出文件、{QUEUE_ROW_DAYS} 天前的"
+        "队列记录和过期的重复提交防护记录(报送、审核的幂等键)"
+    ),
 )
 
 # Large imports run as jobs of one kind, registered here so a worker that loads no page has it.
