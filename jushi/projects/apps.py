@@ -15,4 +15,4 @@ class ProjectsConfig(AppConfig):
         # The zone's funds in place, signings and big projects now come from this ledger.
         register_source(Source.LEDGER, ledger.ledger_figures)
         register_period_source("projects", ledger.periods_with_activity)
-        from . import panels  # noqa: F401  (registers the enterprise page's projects panel)
+        from . import jobs, panels  # noqa: F401  (the daily 问题督办; the enterprise page's projects panel)

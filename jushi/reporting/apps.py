@@ -7,4 +7,4 @@ class ReportingConfig(AppConfig):
     verbose_name = "企业直报"
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers the enterprise page's reports panel)
+        from . import jobs, panels  # noqa: F401  (the scheduled reminders and checks; the reports panel)
