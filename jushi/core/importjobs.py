@@ -28,8 +28,9 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from openpyxl.utils import column_index_from_string
 
-from jushi.lib.tabular import TableError, format_of, limits, read_table
+from jushi.lib.tabular import TableError, _check_zip, format_of, limits, read_table
 
 from . import jobs, runtime, scopes, uploads
 from .importing import Sample, plan_from_dict, plan_to_dict
@@ -78,7 +79,7 @@ def _importer(params: dict) -> Importer:
 
 # -- which files are large ------------------------------------------------------------------------------
 
-_DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]+\d+:)?[A-Z]+(\d+)"')
+_DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _RID = re.compile(rb'\br:id="([^"]+)"|\b\w+:id="([^"]+)"')
 _REL = re.compile(rb"<Relationship\b[^>]*>")
@@ -91,7 +92,12 @@ def _attr(tag: bytes, name: bytes) -> str | None:
 
 def _xlsx_rows(data: bytes) -> int | None:
     """The first sheet's declared last row, read from the start of its XML without opening the workbook;
-    None when the file does not say (then the table is read to count)."""
+    None when the file does not say (then the table is read to count). A workbook whose directory or
+    declared width breaks the caps counts 0: the synchronous path refuses it at once, naming the cap."""
+    try:
+        _check_zip(data, limits())
+    except TableError:
+        return 0
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -115,7 +121,11 @@ def _xlsx_rows(data: bytes) -> int | None:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return None
     found = _DIMENSION.search(head)
-    return int(found.group(1)) if found else None
+    if found is None:
+        return None
+    if column_index_from_string(found.group(1).decode()) > limits().columns:
+        return 0
+    return int(found.group(2))
 
 
 def count_rows(data: bytes, filename: str) -> int:

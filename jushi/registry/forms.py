@@ -69,7 +69,7 @@ class EnterpriseForm(forms.ModelForm):
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        if "zone" in self.fields and actor is not None:
+        if isinstance(self.fields.get("zone"), forms.ModelChoiceField) and actor is not None:
             action = "change" if self.instance.pk else "add"
             zones = Zone.objects.restrict(actor, action)
             self.fields["zone"].queryset = zones
@@ -167,6 +167,16 @@ class EnterpriseImportForm(EnterpriseForm):
         elif not park_code:
             cleaned["park"] = None
         return cleaned
+
+    def _get_validation_exclusions(self):
+        # Zone, park and industry come from the import's lookups (restricted to the actor), not from ids
+        # typed in: checking that each exists would cost three queries a row (most of a large dry run).
+        return super()._get_validation_exclusions() | {"zone", "park", "industry"}
+
+    def validate_unique(self):
+        # The credit code's uniqueness is the plan's: a registered code updates that enterprise, a code
+        # twice in the file is refused, and the database's constraint still guards the write.
+        pass
 
     def _post_clean(self):
         # Parks resolve only once the zone is known (in clean); put resolved objects on the instance.
