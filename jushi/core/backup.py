@@ -539,7 +539,7 @@ def verify_members(path: Path, manifest: dict, seen: dict[str, dict]) -> None:
     if extra:
         raise BackupError(f"{path.name}: 成员 {extra[0]} 不在清单中,备份被改动过,拒绝恢复")
     member = manifest.get("database_member")
-    if member not in listed:
+    if member not in listed or member != DUMP_MEMBERS.get(manifest.get("vendor")):
         raise BackupError(f"{path.name}: 清单没有数据库成员,拒绝恢复")
 
 
@@ -756,8 +756,14 @@ def restore_media(work: Path, manifest: dict) -> tuple[int, int]:
     size = 0
     for name in progress_bar(names, len(names), "上传的文件"):
         target = root / name.removeprefix(MEDIA_PREFIX)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(work / name, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(work / name, target)
+        except OSError as exc:
+            raise BackupError(
+                f"数据库已恢复,但写入上传的文件 {target} 失败:{exc.strerror or exc}。"
+                "处理好目录权限或磁盘空间后,用 --force --confirm 重新恢复"
+            ) from exc
         size += target.stat().st_size
     return len(names), size
 
@@ -843,7 +849,8 @@ def _restore(path: Path, *, force, confirm, ask, out) -> Outcome:
     if problems:
         shown = ";".join(problems[:10])
         raise BackupError(
-            f"恢复后校验不通过({len(problems)} 处):{shown}{' 等' if len(problems) > 10 else ''}"
+            f"恢复后校验不通过({len(problems)} 处):{shown}{' 等' if len(problems) > 10 else ''}。"
+            "恢复出的数据与备份清单不一致,请勿使用;检查备份后重新恢复"
         )
     outcome.tables = len(manifest["tables"])
     outcome.rows = sum(t["rows"] for t in manifest["tables"].values())

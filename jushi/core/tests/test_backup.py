@@ -190,7 +190,10 @@ def demo(tmp_path_factory):
         for name in created:
             base = name.removesuffix("_src")
             pg_admin(
-                *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in (name, f"{base}_dst", f"{base}_mig"))
+                *(
+                    f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'
+                    for n in (name, f"{base}_dst", f"{base}_mig", f"{base}_bad")
+                )
             )
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -288,6 +291,26 @@ def test_a_corrupted_member_is_refused_before_the_database_is_touched(demo, memb
     assert f"成员 {member} 的校验和与清单不符" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert demo.source.hashes() == demo.before
+
+
+def test_rows_that_differ_from_the_manifest_after_restore_are_named(demo):
+    """An archive whose members are intact but whose manifest states other rows for one table: the
+    restore goes through, the check afterwards names the table and exits non-zero."""
+    tampered = demo.tmp / "tampered.tar"
+    with tarfile.open(demo.plain) as src, tarfile.open(tampered, "w") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["tables"]["registry_enterprise"]["sha256"] = "0" * 64
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    target = demo.target("bad")
+    done = target.jushi("restore", str(tampered))
+    assert done.returncode == 1
+    assert "校验通过" not in done.stdout
+    assert "恢复后校验不通过(1 处):表 registry_enterprise 的行内容与备份不同" in done.stderr
 
 
 def test_a_damaged_compressed_archive_is_refused(demo):
