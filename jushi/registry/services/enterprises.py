@@ -53,13 +53,14 @@ def create_enterprise(
     """Save a new, validated (full_clean) enterprise and log it."""
     _require(actor, "add", enterprise.zone)
     enterprise.save()
-    _set_size_years(enterprise, size_years or [])
+    years = sorted(set(size_years or []))  # a new enterprise has none yet: no query to compare with
+    SizeMembership.objects.bulk_create([SizeMembership(enterprise=enterprise, year=y) for y in years])
     changelog.record(
         actor=actor,
         action=ChangeAction.CREATE,
         obj=enterprise,
         before=None,
-        after=enterprise_snapshot(enterprise),
+        after=enterprise_snapshot(enterprise, years),
         source=source,
         reason=reason,
         zone_id=enterprise.zone_id,
