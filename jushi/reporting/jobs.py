@@ -68,13 +68,27 @@ def remind(job, progress):
             late = "已过截止时间" if now > period.deadline else "临近截止"
             parts.append(f"{period.label}{period.form.name}({late}){count} 家")
         reminded, mails = reminded + count, mails + sent
-    if not due:
-        summary = f"没有 {REMIND_DAYS_BEFORE} 天内截止或已过截止时间的开放报告期,未发提醒"
-    elif not reminded:
-        summary = "开放报告期的企业均已报送或今天已提醒,未发提醒"
-    else:
+    if reminded:
         summary = f"发出提醒 {reminded} 家企业(邮件 {mails} 封):" + ";".join(parts)
+    else:
+        summary = "未发提醒:" + _why_none(zone_id, now, bool(due))
     return {"summary": summary, "reminded": reminded, "mails": mails}
+
+
+def _why_none(zone_id: int, now: dt.datetime, any_due: bool) -> str:
+    """Why a run reminded no one, in words: the next deadline still owed, or that all have reported."""
+    later = _open_periods(zone_id, now).filter(deadline__gt=now + dt.timedelta(days=REMIND_DAYS_BEFORE))
+    for period in later:
+        owed = Submission.objects.filter(period=period).not_done().count()
+        if owed:
+            deadline = timezone.localtime(period.deadline)
+            return (
+                f"{period.label}{period.form.name}尚有 {owed} 家未报,截止时间 {deadline:%Y-%m-%d %H:%M},"
+                f"截止前 {REMIND_DAYS_BEFORE} 天起每天提醒"
+            )
+    if any_due:
+        return "临近或已过截止时间的报告期,企业均已报送、审核或今天已提醒"
+    return "没有开放中且尚有企业未报的报告期"
 
 
 @jobs.kind(DAILY_CHECK, title="报送日常检查", action="review")
@@ -98,12 +112,19 @@ def daily_check(job, progress):
         totals["overdue"] += overdue
         totals["waiting"] += waiting_count
         totals["flags"] += flags
-        parts.append(
-            f"{period.label}{period.form.name}:逾期未报 {overdue} 家,待审核 {waiting_count} 份"
-            + (f"(超过 {REVIEW_WAIT_DAYS} 天 {stale} 份)" if stale else "")
-            + f",合理性疑点 {flags} 条"
-        )
-    summary = ";".join(parts) if parts else "没有开放的报告期"
+        if overdue or waiting_count or flags:
+            parts.append(
+                f"{period.label}{period.form.name}:逾期未报 {overdue} 家,待审核 {waiting_count} 份"
+                + (f"(超过 {REVIEW_WAIT_DAYS} 天 {stale} 份)" if stale else "")
+                + f",合理性疑点 {flags} 条"
+            )
+    quiet = len(periods) - len(parts)
+    if not periods:
+        summary = "没有开放的报告期"
+    elif not parts:
+        summary = f"开放的报告期 {len(periods)} 个,均无逾期未报、待审核的报表和合理性疑点"
+    else:
+        summary = ";".join(parts) + (f";其余 {quiet} 个开放的报告期无待办" if quiet else "")
     return {"summary": summary, **totals}
 
 

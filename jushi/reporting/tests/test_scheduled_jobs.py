@@ -88,6 +88,22 @@ class ScheduledReportingTests(ReportingTestCase):
         self.assertIn("未发提醒", job.result["summary"])
         self.assertFalse(Notification.objects.filter(user=self.reporter_a, title__contains="报送").exists())
 
+    def test_a_run_that_reminds_no_one_names_the_next_deadline(self):
+        self.submit_a()
+        july, _ = open_period(
+            actor=self.admin, form=self.form, zone=self.kashgar, period=Period.parse("2024-07")
+        )
+        july.opens_at = timezone.make_aware(dt.datetime(2024, 7, 1))  # opened early, as the demo's is
+        july.save()
+        job = self.run_job(reporting_jobs.REMIND, self.kashgar)
+        deadline = timezone.localtime(july.deadline)
+        self.assertEqual(
+            job.result["summary"],
+            f"未发提醒:{july.label}{self.form.name}尚有 1 家未报,截止时间 {deadline:%Y-%m-%d %H:%M},"
+            "截止前 3 天起每天提醒",
+        )
+        self.assertFalse(Submission.objects.filter(period=july, reminder_count__gt=0).exists())
+
     def test_the_daily_check_counts_the_zones_own_reports(self):
         job = self.run_job(reporting_jobs.DAILY_CHECK, self.kashgar)
         self.assertEqual((job.result["overdue"], job.result["waiting"]), (1, 0))
