@@ -119,3 +119,31 @@ def test_a_signed_in_user_whose_password_expired_is_not_redirected(client, setti
     assert home.status_code == 302 and "password" in home["Location"]  # the gate is on for this user
     response, body = get(client)
     assert response.status_code == 200, body
+
+
+def test_healthz_is_not_sent_to_https_behind_the_proxy(tmp_path):
+    """With JUSHI_HTTPS=1 every plain-HTTP request is redirected to HTTPS, except /healthz: a monitor on
+    the local port asks over plain HTTP."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import django; django.setup()\n"
+        "from django.http import HttpResponse\n"
+        "from django.middleware.security import SecurityMiddleware\n"
+        "from django.test import RequestFactory\n"
+        "gate = SecurityMiddleware(lambda request: HttpResponse('passed'))\n"
+        "for path in ('/healthz', '/login/'):\n"
+        "    print(path, gate(RequestFactory(HTTP_HOST='127.0.0.1').get(path)).status_code)\n"
+    )
+    env = {
+        **os.environ,
+        "JUSHI_HTTPS": "1",
+        "JUSHI_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "jushi.settings",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split("\n")[:2] == ["/healthz 200", "/login/ 301"], out
