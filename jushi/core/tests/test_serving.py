@@ -2,6 +2,7 @@
 serving a Chinese page, a sign-in over plain HTTP, a compressed static file, /healthz, and 413 for a body
 one byte over JUSHI_REQUEST_MAX_BYTES."""
 
+import fcntl
 import http.cookiejar
 import json
 import os
@@ -67,7 +68,10 @@ def var_dir(tmp_path):
     cached = ROOT / "var" / "test-serve-static"
     cached.mkdir(parents=True, exist_ok=True)
     (var / "static").symlink_to(cached, target_is_directory=True)
-    return var
+    # The SQLite and PostgreSQL suites run side by side (.ci/run): one collection into the folder at a time.
+    with open(ROOT / "var" / "test-serve-static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield var
 
 
 def test_serve_for_real_on_a_fresh_sqlite_file(var_dir, tmp_path):
