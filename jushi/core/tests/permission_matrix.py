@@ -62,7 +62,6 @@ class Route:
     writes: dict[str, str | None] = field(default_factory=dict)  # per-method write action (API)
     login_redirect_ok: bool = False  # logout: its answer is the login page
     unavailable_ok: bool = False  # healthz: a 503 says the machine is unwell (no worker), not "refused"
-    unavailable_ok: bool = False  # healthz: a 503 says the machine is unwell (no worker), not "refused"
 
 
 def page(read="view", write=None, methods=("GET",), **kw) -> Route:
@@ -89,7 +88,6 @@ ROUTES: dict[str, Route] = {
     # -- login, schema, docs
     "login": form(None, None, public=True),
     "logout": Route(read=None, write=None, methods=("POST",), public=True, login_redirect_ok=True),
-    "healthz": Route(read=None, write=None, methods=("GET",), public=True, unavailable_ok=True),
     "healthz": Route(read=None, write=None, methods=("GET",), public=True, unavailable_ok=True),
     "api-schema": api(read="any", reporters=True),
     "api-docs": api(read="any", reporters=True),

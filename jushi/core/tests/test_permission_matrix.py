@@ -283,8 +283,6 @@ def outcome(response, method, spec) -> str:
         return "ok"
     if spec.unavailable_ok and status == 503:
         return "ok"
-    if spec.unavailable_ok and status == 503:
-        return "ok"
     if status >= 500:
         return "error"
     location = response.get("Location", "") if 300 <= status < 400 else ""
