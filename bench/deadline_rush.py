@@ -374,6 +374,19 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def exceptions(text: str) -> list[str]:
+    """The exception line ending each traceback in the server's log (what broke, for the summary)."""
+    found = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback (most recent call last)"):
+            j = i + 1
+            while j < len(lines) and (lines[j].startswith(" ") or lines[j].startswith("Traceback")):
+                j += 1
+            found.append(lines[j][:300] if j < len(lines) else "?")
+    return found
+
+
 def worker_count(log: Path) -> int:
     return len(set(re.findall(r"Booting worker with pid: (\d+)", log.read_text())))
 
@@ -596,6 +609,7 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
     }
     text = server_log.read_text(errors="replace")
     result["server_log"] = {
+        "exceptions": exceptions(text),
         "tracebacks": text.count("Traceback (most recent call last)"),
         "database_locked": text.count("database is locked"),
         "worker_timeouts": text.count("WORKER TIMEOUT"),
@@ -652,6 +666,8 @@ def report(result: dict, args) -> None:
         f"server log: {logs['tracebacks']} tracebacks, {logs['database_locked']} 'database is locked', "
         f"{logs['worker_timeouts']} worker timeouts)"
     )
+    for line in logs["exceptions"][:5]:
+        print(f"    server  {line}")
     print(
         f"  goal p95 save, submit ≤ 500 ms   {mark(goals['save_submit_p95'])} "
         f"(save {save95:.0f} ms, submit {submit95:.0f} ms)"

@@ -203,8 +203,13 @@ def refresh(
     results."""
     period = Period.parse(period) if isinstance(period, str) else period
     cache = {} if cache is None else cache
-    results = compute(zone, period, indicators=indicators, cache=cache)
     with transaction.atomic():
+        # One refresh of a zone at a time, computing from what is committed once it has its turn: two
+        # approvals at the same moment would otherwise both delete and insert the same rows (PostgreSQL:
+        # a unique violation, a 500 after the approval committed) or store figures read before the other
+        # approval (a stale overwrite). The zone's row is the lock; SQLite's IMMEDIATE transaction is one.
+        list(Zone.objects.select_for_update().filter(pk=zone.pk).values_list("pk", flat=True))
+        results = compute(zone, period, indicators=indicators, cache=cache)
         Result.objects.filter(zone=zone, period=stored_period(period)).delete()
         _store(results)
         month = Period.parse(stored_period(period))
