@@ -105,7 +105,12 @@ class Command(ActorCommand):
         table = self.read_import(path)
         self.stderr.write(f"校验 {len(table.rows)} 行 …")
         result = import_pool(
-            actor=actor, zone=zone, table=table, source=ChangeSource.CLI, dry_run=opts["dry_run"]
+            actor=actor,
+            zone=zone,
+            table=table,
+            source=ChangeSource.CLI,
+            dry_run=opts["dry_run"],
+            progress=self.progress,
         )
         if result.errors:
             for error in result.errors:
