@@ -331,7 +331,7 @@ def schedule_rows(user) -> list[dict]:
     """The schedule as a user sees it: each item with its time and the last run in the user's zones."""
     rows = []
     visible = Job.objects.visible_to(user)
-    for item in SCHEDULES:
+    for item in sorted(SCHEDULES, key=lambda s: (s.at, s.kind)):
         # A platform-wide run (no zone) holds no zone's data: its time, status and summary show to all.
         runs = visible if item.per_zone else Job.objects.all()
         last = runs.filter(kind=item.kind).exclude(schedule_key=None).order_by("-created_at").first()

@@ -113,4 +113,9 @@ def job_download(request, pk):
     path = job_file(job)
     if not path.is_file():
         raise Http404("文件已被清理,请重新导出")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("filename") or path.name)
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=job.result.get("filename") or path.name
+    )
+    # The job recorded the export in the audit trail when it wrote the file; the download is not a second one.
+    response.audit_recorded = bool(job.result.get("audited"))
+    return response

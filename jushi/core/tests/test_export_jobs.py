@@ -89,6 +89,7 @@ class ExportJobTests(PersonaTestCase):
         codes = [row["统一社会信用代码"] for row in rows]
         self.assertEqual(len(codes), 2101)
         self.assertEqual(set(codes), textile)
+        self.assertEqual(self.exports().count(), 1)  # the download is the same export, not a second one
 
     def test_a_small_export_still_answers_at_once(self):
         self.client.force_login(self.reviewer)
