@@ -15,6 +15,7 @@ from jushi.core.choices import ChangeAction
 from jushi.core.importing import Change, Plan, PlanLine
 from jushi.core.scopes import can
 from jushi.lib import uscc
+from jushi.lib.batching import paused_gc
 from jushi.lib.tabular import Table
 
 from ..choices import EnterpriseStatus
@@ -222,6 +223,19 @@ def import_enterprises(
 ) -> ImportResult:
     """Plan the import; unless it is a dry run or any row has an error, carry it out in one transaction.
     `progress(done, total, phase=...)` is told of each row as it is checked (校验) and written (写入)."""
+    with paused_gc():  # 50,000 rows of forms and instances that stay alive: see paused_gc
+        return _import(
+            actor=actor,
+            table=table,
+            zone=zone,
+            dry_run=dry_run,
+            source=source,
+            reason=reason,
+            progress=progress,
+        )
+
+
+def _import(*, actor, table, zone, dry_run, source, reason, progress) -> ImportResult:
     result = plan_import(actor=actor, table=table, zone=zone, progress=progress)
     result.dry_run = dry_run
     if dry_run or not result.ok:
