@@ -329,6 +329,9 @@ def confirmed_job(request, name: str) -> Job | None:
 def confirm(request, name: str):
     """Start the import of a clean dry run's file; the page then shows its progress."""
     dry = confirmed_job(request, name)
+    started = Job.objects.filter(kind=KIND, params__dry_run_job=dry.pk).order_by("pk").first()
+    if started is not None:  # confirmed twice (a double click, a second tab): one import, the first
+        return redirect(_page_url(IMPORTERS[name], started.pk))
     try:
         path = uploads.stashed_path(dry.params["token"], dry.params["filename"])
     except ValueError as exc:

@@ -81,6 +81,9 @@ class LargeEnterpriseImportTests(PersonaTestCase):
         self.assertFalse(applied.params["dry_run"])
         self.assertEqual(applied.zone_id, self.kashgar.pk)
         self.assertIn('id="import-job"', self.client.get(confirm.url).content.decode())
+        again = self.client.post(reverse(PAGE), {"token": token, "job": job.pk})  # a double click
+        self.assertRedirects(again, confirm.url, fetch_redirect_response=False)
+        self.assertEqual(Job.objects.filter(kind=importjobs.KIND).count(), 2)
 
         jobs.run_queued()
         applied.refresh_from_db()
