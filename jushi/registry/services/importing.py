@@ -3,6 +3,7 @@
 An import is an upsert: a row whose credit code is registered updates that enterprise, any other row
 registers a new one; the dry run says which, with every changed field's old and new value."""
 
+import gc
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,6 +144,11 @@ def check_headers(headers: list[str], *, zone_given: bool) -> list[RowError]:
     return errors
 
 
+# With the collector paused, each row's form leaves reference cycles behind (about 20 KB a row, a gigabyte
+# for 50,000 rows); one collection every so many rows frees them for a second or two in all.
+COLLECT_EVERY = 2000
+
+
 def plan_import(
     *,
     actor,
@@ -208,6 +214,8 @@ def plan_import(
         result.plan.append(PlannedRow(row_no, action, enterprise, years, before, after))
         if progress:
             progress(index + 1, len(table.rows), phase="校验")
+        if index % COLLECT_EVERY == COLLECT_EVERY - 1 and not gc.isenabled():
+            gc.collect()  # paused_gc holds the row forms' reference cycles: free them as we go
     return result
 
 
