@@ -558,6 +558,7 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
     result = {"database": label, "setup_seconds": round(t_demo + t_prep + t_server, 1)}
     try:
         result["workers"] = worker_count(server_log)
+        result["load_before"] = os.getloadavg()[0]  # a shared machine's other work shows here
         print(f"run       {args.users} users for {args.seconds} s ...", flush=True)
         warmup = WARMUP_SECONDS / 2 if args.smoke else WARMUP_SECONDS
         result["main"] = phase([Reporter, Reviewer, Leader], host, args.users, args.seconds, warmup)
@@ -587,6 +588,7 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
             result["floor_writes_per_second"] = writes
             result["ratio"] = submits / writes if writes else None
     finally:
+        result["load_after"] = os.getloadavg()[0]
         stop_server(server)
     # What the database holds must be what the answers said: every 302 of submit one report sent
     # (submitted or since approved), every approval one approved report, nothing twice or half done.
@@ -645,7 +647,8 @@ def mark(ok: bool) -> str:
 def report(result: dict, args) -> None:
     main = result["main"]
     print(
-        f"\n  {args.users} users, {main['seconds']:.0f} s (gunicorn workers: {result.get('workers') or '?'})"
+        f"\n  {args.users} users, {main['seconds']:.0f} s (gunicorn workers: {result.get('workers') or '?'}; "
+        f"machine load, 1-minute average: {result['load_before']:.1f} before, {result['load_after']:.1f} after)"
     )
     table(main)
     phases = [main] + result.get("ramp", []) + [result[k] for k in ("capacity", "floor") if k in result]
