@@ -191,3 +191,24 @@ def test_a_plan_round_trips_through_json_with_its_counts():
     assert list(back.created)[-1].row == 501  # only the 500 shown are kept
     assert str(back.updated[0]) == "第 3 行 甲:注册资本: (空) → 12.5(备注)"
     assert back.summary() == plan.summary()
+
+
+def test_rows_are_counted_from_the_first_sheet_or_by_reading():
+    import io
+    import re
+    import zipfile
+
+    exported = write_table(["a", "b"], [[i, i] for i in range(300)], "xlsx", about=[("说明", "x")] * 40)
+    assert importjobs.count_rows(exported, "x.xlsx") == 300  # the 说明 sheet is not counted
+    # a workbook that does not declare its range is read and counted
+    source, out = zipfile.ZipFile(io.BytesIO(exported)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)
+            target.writestr(item, data)
+    assert importjobs._xlsx_rows(out.getvalue()) is None
+    assert importjobs.count_rows(out.getvalue(), "x.xlsx") == 300
+    assert importjobs.count_rows(b"a,b\n1,2\n3,4", "x.csv") == 2
+    assert importjobs.count_rows(b"not a workbook", "x.xlsx") == 0
