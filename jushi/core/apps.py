@@ -7,8 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        # jobs, dailychecks, exportjobs: core's own job kinds and schedule (cleanup, the audit chain's
-        # nightly check, large exports)
-        from . import audit, dailychecks, exportjobs, jobs  # noqa: F401
+        # core's own job kinds and schedule: cleanup (jobs), the audit chain's nightly check (dailychecks),
+        # large imports and exports (importjobs, exportjobs), registered here so a worker that loads no page
+        # knows them
+        from . import audit, dailychecks, exportjobs, importjobs, jobs  # noqa: F401
 
         audit.connect_signals()

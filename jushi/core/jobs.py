@@ -385,6 +385,3 @@ schedule(
         "队列记录和过期的重复提交防护记录(报送、审核的幂等键)"
     ),
 )
-
-# Large imports run as jobs of one kind, registered here so a worker that loads no page has it.
-from . import importjobs  # noqa: E402, F401
