@@ -321,7 +321,14 @@ def run(cmd, env, log: Path, what: str) -> float:
 def fresh_postgres(admin_url: str) -> tuple[str, str]:
     import psycopg
 
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(admin_url, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        sys.exit(
+            f"PostgreSQL is not reachable ({exc}); start the local cluster (pg_ctlcluster 15 main start) "
+            "or pass --postgres-admin-url, or run --db sqlite"
+        )
+    with conn:
         conn.execute(f"drop database if exists {PG_DB} with (force)")
         conn.execute(f"create database {PG_DB}")
         version = conn.execute("show server_version").fetchone()[0]
