@@ -34,6 +34,11 @@ def main(argv=None) -> None:
     parser.add_argument("--reporters", type=int)
     parser.add_argument("--out")
     parser.add_argument("--count", action="store_true", help="print what the rush left in the database")
+    parser.add_argument(
+        "--light-demo",
+        action="store_true",
+        help="first migrate and load the demo of the apps the rush uses (no projects, no chains): the smoke",
+    )
     parser.add_argument("--seed", type=int, default=20240816)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -45,6 +50,8 @@ def main(argv=None) -> None:
         print(json.dumps(count()))
         return
     started = time.monotonic()
+    if args.light_demo:
+        light_demo()
     out = prepare(args.reporters, random.Random(args.seed))
     Path(args.out).write_text(json.dumps(out))
     print(
@@ -52,6 +59,28 @@ def main(argv=None) -> None:
         f"{len(out['reviewers'])} reviewer and {len(out['leaders'])} leader sessions "
         f"in {time.monotonic() - started:.1f} s"
     )
+
+
+def light_demo() -> None:
+    """What `jushi demo --no-serve` loads for the pages the rush opens: accounts, the registry, the
+    reports and the indicators with their publications; the project ledger and the chains are left out
+    (a third of the demo's time), so the CI smoke prepares in seconds. The demo command's own settings
+    (the demo date, mail) come from the environment the rush sets."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from jushi.accounts import demo as accounts_demo
+    from jushi.core.management.commands.demo import DEMO_PASSWORD
+    from jushi.indicators import demo as indicators_demo
+    from jushi.registry import demo as registry_demo
+    from jushi.reporting import demo as reporting_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    out = StringIO()
+    for module in (accounts_demo, registry_demo, reporting_demo, indicators_demo):
+        module.load(out, password=DEMO_PASSWORD)
+    indicators_demo.finish(out)
 
 
 def prepare(n: int, rng: random.Random) -> dict:
