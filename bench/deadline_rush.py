@@ -32,7 +32,8 @@ one report sent, every approval one approved report.
 
 Goals: 0 errors; p95 ≤ 500 ms for save and submit and ≤ 300 ms for the dashboard, at USERS users. A
 missed latency goal is a result; the exit code is 1 when a request failed (an error is a breakage), or
-the set-up broke. --smoke (CI): 20 users for 20 s, fewer reporters, no ramp, no capacity or floor.
+the set-up broke. --smoke (CI): 20 users for 20 s, 400 reporters, a lighter demo (no project ledger, no
+chains: bench/rush_prepare.py --light-demo), no ramp, no capacity or floor.
 This is a benchmark, not a test; pytest does not collect it.
 """
 
