@@ -3,10 +3,25 @@ from pathlib import Path
 
 import pytest
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_passwords_for_test_data():
+    """Users made in setUpTestData (before any function fixture) hash with MD5 too: production's PBKDF2
+    costs about half a second a password, seven users a test class, and was a third of the suite's time.
+    The password tests set their hashers themselves."""
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     # Two-factor login is production's default; the tests of it (jushi/accounts/tests) switch it on.
     settings.JUSHI_2FA_REQUIRED = False
     settings.UPLOAD_DIR = tmp_path / "uploads"

@@ -97,13 +97,17 @@ def main() -> None:
         "JUSHI_TODAY": "2024-07-20",
     }
     if not env.get("DATABASE_URL", "").startswith("postgres"):
-        print("serve-check: note: DATABASE_URL is not PostgreSQL; running on", env.get("DATABASE_URL", "SQLite"))
+        print(
+            "serve-check: note: DATABASE_URL is not PostgreSQL; running on", env.get("DATABASE_URL", "SQLite")
+        )
 
     started = time.monotonic()
     subprocess.run([*JUSHI, "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
     print(f"serve-check: demo loaded ({time.monotonic() - started:.0f} s)", flush=True)
 
-    server = subprocess.Popen([*JUSHI, "serve", "--addrport", f"127.0.0.1:{args.port}", "--workers", "3"], env=env)
+    server = subprocess.Popen(
+        [*JUSHI, "serve", "--addrport", f"127.0.0.1:{args.port}", "--workers", "3"], env=env
+    )
     worker = subprocess.Popen([*JUSHI, "worker"], env=env, stdout=subprocess.DEVNULL)
     try:
         health = wait_health(base, want=200, seconds=90)
@@ -116,7 +120,11 @@ def main() -> None:
         login = session.get(f"{base}/login/", timeout=30)
         answer = session.post(
             f"{base}/login/",
-            data={"username": "tongji", "password": "jushi-demo-2024", "csrfmiddlewaretoken": csrf(session, login.text)},
+            data={
+                "username": "tongji",
+                "password": "jushi-demo-2024",
+                "csrfmiddlewaretoken": csrf(session, login.text),
+            },
             timeout=30,
         )
         if "/login/" in answer.url:
@@ -142,7 +150,11 @@ def main() -> None:
             fail("the dry run's page offers no confirmation")
         confirmed = session.post(
             f"{base}/registry/enterprises/import/",
-            data={"token": token.group(1), "job": job.group(1), "csrfmiddlewaretoken": csrf(session, plan_page)},
+            data={
+                "token": token.group(1),
+                "job": job.group(1),
+                "csrfmiddlewaretoken": csrf(session, plan_page),
+            },
             timeout=60,
         )
         if "job=" not in confirmed.url:
@@ -150,11 +162,24 @@ def main() -> None:
         _, block = follow_job(session, base, confirmed.url, seconds=300)
         if "已完成" not in block:
             fail(f"the import job did not succeed: {block[:500]}")
-        count = subprocess.run(
-            [*JUSHI, "shell", "--verbosity", "0", "-c",
-             f"from jushi.registry.models import Enterprise; print(Enterprise.objects.filter(name__startswith='{PREFIX}').count())"],
-            env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
+        count = (
+            subprocess.run(
+                [
+                    *JUSHI,
+                    "shell",
+                    "--verbosity",
+                    "0",
+                    "-c",
+                    f"from jushi.registry.models import Enterprise; print(Enterprise.objects.filter(name__startswith='{PREFIX}').count())",
+                ],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         if count != str(ROWS):
             fail(f"{count} enterprises imported, expected {ROWS}")
         print(f"serve-check: {ROWS} enterprises imported through two background jobs", flush=True)

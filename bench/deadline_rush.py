@@ -294,6 +294,11 @@ def parse_args(argv=None):
     parser.add_argument("--json", help="write the summary here (default test-artifacts/deadline_rush.json)")
     parser.add_argument("--port", type=int, default=0, help="server port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--postgres-admin-url", default=PG_ADMIN_URL, help="to drop and create jushi_rush")
+    parser.add_argument(
+        "--postgres-template",
+        default="",
+        help="create jushi_rush as a copy of this database, the demo already loaded in it (CI), instead of loading it",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite file)")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -319,7 +324,7 @@ def run(cmd, env, log: Path, what: str) -> float:
     return time.monotonic() - started
 
 
-def fresh_postgres(admin_url: str) -> tuple[str, str]:
+def fresh_postgres(admin_url: str, template: str = "") -> tuple[str, str]:
     import psycopg
 
     try:
@@ -331,7 +336,7 @@ def fresh_postgres(admin_url: str) -> tuple[str, str]:
         )
     with conn:
         conn.execute(f"drop database if exists {PG_DB} with (force)")
-        conn.execute(f"create database {PG_DB}")
+        conn.execute(f"create database {PG_DB}" + (f" template {template}" if template else ""))
         version = conn.execute("show server_version").fetchone()[0]
     return admin_url.rsplit("/", 1)[0] + f"/{PG_DB}", f"postgresql {version.split()[0]} ({PG_DB})"
 
@@ -520,7 +525,7 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
     var.mkdir()
     log = var / "rush.log"
     if kind == "postgres":
-        url, label = fresh_postgres(args.postgres_admin_url)
+        url, label = fresh_postgres(args.postgres_admin_url, args.postgres_template)
     else:
         url, label = f"sqlite:///{var / 'jushi.sqlite3'}", sqlite_version()
     env = {
@@ -538,11 +543,14 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
     print(f"\n== {label}", flush=True)
     prepare = [sys.executable, str(ROOT / "bench/rush_prepare.py"), "--reporters", str(args.reporters)]
     prepared = var / "rush.json"
-    if args.smoke:  # the apps' demos the rush uses, in the preparing process: no projects, no chains
-        t_demo = 0.0
+    if kind == "postgres" and args.postgres_template:  # CI: a copy of a database the demo is loaded in
+        t_demo, demo_note = 0.0, f"demo copied from {args.postgres_template}, "
+    elif args.smoke:  # the apps' demos the rush uses, in the preparing process: no projects, no chains
+        t_demo, demo_note = 0.0, "light demo and "
         prepare.append("--light-demo")
     else:
         t_demo = run([str(BIN / "jushi"), "demo", "--no-serve"], env, log, "jushi demo --no-serve")
+        demo_note = f"demo {t_demo:.1f} s, "
     t_prep = run([*prepare, "--out", str(prepared)], env, log, "bench/rush_prepare.py")
     Pool.load(json.loads(prepared.read_text()))
     port = args.port or free_port()
@@ -552,7 +560,7 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
     t_server = time.monotonic() - started
     host = f"http://127.0.0.1:{port}"
     print(
-        f"setup     {f'demo {t_demo:.1f} s, ' if t_demo else 'light demo and '}"
+        f"setup     {demo_note}"
         f"{args.reporters:,} reporters with open reports {t_prep:.1f} s, "
         f"server up in {t_server:.1f} s: {' '.join(serve_command(port)[1:])} (not timed)",
         flush=True,

@@ -2,6 +2,7 @@
 a report reopened for correction is 更正中 on the board, neither owed nor overdue, and nobody reminds it."""
 
 import datetime as dt
+from unittest import mock
 
 from django.core import mail
 from django.urls import reverse
@@ -94,6 +95,29 @@ class QueueTests(ReportingTestCase):
         response = self.login(self.reviewer).get(reverse("reporting:review_queue"))
         url = reverse("reporting:submission_detail", args=[self.sub_a.pk])
         self.assertContains(response, f'<td><a href="{url}">甲纺织有限公司</a>', html=False)
+
+
+class QueuePagesTests(ReportingTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        SizeMembership.objects.create(enterprise=cls.ent_b, year=2024)
+        open_period(actor=cls.admin, form=cls.form, zone=cls.kashgar, period=cls.period.period)
+
+    def test_a_long_queue_comes_a_page_at_a_time_oldest_first(self):
+        sub_b = Submission.objects.get(period=self.period, enterprise=self.ent_b)
+        submit_report(actor=self.reporter_a, submission=self.sub_a, figures=good_figures(), source=WEB)
+        submit_report(actor=self.reporter_b, submission=sub_b, figures=good_figures(), source=WEB)
+        client = self.login(self.reviewer)
+        with mock.patch("jushi.reporting.views.lists.REVIEW_PAGE_SIZE", 1):
+            first = client.get(reverse("reporting:review_queue")).content.decode()
+            second = client.get(reverse("reporting:review_queue") + "?page=2").content.decode()
+        self.assertIn('待审核 <span class="badge info">2</span>', first)
+        self.assertIn("甲纺织有限公司", first)
+        self.assertNotIn("乙锂电有限公司", first)
+        self.assertIn("第 1 / 2 页", first)
+        self.assertIn("乙锂电有限公司", second)
+        self.assertNotIn("甲纺织有限公司", second.split("最近审核")[0])
 
 
 class CorrectionOnTheBoardTests(ReportingTestCase):

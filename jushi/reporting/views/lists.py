@@ -5,6 +5,7 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,6 +65,9 @@ def inbox(request):
     return render(request, "reporting/inbox.html", {"groups": groups, "now": now})
 
 
+REVIEW_PAGE_SIZE = 100
+
+
 @login_required
 def review_queue(request):
     if not can(request.user, "review"):
@@ -83,7 +87,9 @@ def review_queue(request):
         .select_related("period__form", "enterprise", "reviewed_by")
         .order_by("-reviewed_at")[:15]
     )
-    return render(request, "reporting/review_queue.html", {"queue": queue, "recent": recent})
+    # A page at a time: at a deadline hundreds wait, oldest first, and a reviewer works from the top.
+    page = Paginator(queue, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reporting/review_queue.html", {"queue": page, "page": page, "recent": recent})
 
 
 def _board_choice(request):
