@@ -19,4 +19,6 @@ def zones_for_jobs() -> list[tuple[int, str]]:
     """Every zone, for the workers' per-zone scheduled runs (reminders, escalation, daily checks)."""
     from .models import Zone
 
-    return [(z.pk, z.short_name or z.name) for z in Zone.objects.order_by("code").only("pk", "name", "short_name")]
+    return [
+        (z.pk, z.short_name or z.name) for z in Zone.objects.order_by("code").only("pk", "name", "short_name")
+    ]

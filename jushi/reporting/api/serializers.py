@@ -397,7 +397,9 @@ class PlausibilityFlagSerializer(serializers.ModelSerializer):
     )
     dominant = EnterpriseBriefSerializer(read_only=True)
     dominant_share = serializers.SerializerMethodField(help_text="该企业变动占全区变动的比重(小数)")
-    reviewed_by = serializers.StringRelatedField(read_only=True, allow_null=True, help_text="核实人;未核实时为空")
+    reviewed_by = serializers.StringRelatedField(
+        read_only=True, allow_null=True, help_text="核实人;未核实时为空"
+    )
 
     class Meta:
         model = PlausibilityFlag
