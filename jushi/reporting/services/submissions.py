@@ -281,8 +281,11 @@ def _bump(submission: Submission, **changes) -> None:
 
 
 @transaction.atomic
-def save_draft(*, actor, submission: Submission, figures: Figures, source: str, now=None) -> Outcome:
-    """Keep what the reporter typed, whatever the checks say; a draft is never lost."""
+def save_draft(
+    *, actor, submission: Submission, figures: Figures, source: str, now=None, checker: Checker | None = None
+) -> Outcome:
+    """Keep what the reporter typed, whatever the checks say; a draft is never lost. `checker`: the form's
+    checks when the caller has built them already (a page builds them once a request)."""
     now = now or clock.now()
     locked = _lock(submission)
     ensure_reporter(actor, locked)
@@ -294,7 +297,7 @@ def save_draft(*, actor, submission: Submission, figures: Figures, source: str, 
         _bump(locked, status=status)
         _event(locked, EventKind.SAVED, actor=actor, source=source, note=f"修改 {len(changes)} 项", now=now)
     current, last_year = stored_figures(locked)
-    return Outcome(locked, findings=run_checks(locked, current, last_year), changed=changes)
+    return Outcome(locked, findings=run_checks(locked, current, last_year, checker), changed=changes)
 
 
 @transaction.atomic
@@ -306,6 +309,7 @@ def submit_report(
     explanations: dict[str, str] | None = None,
     source: str,
     now=None,
+    checker: Checker | None = None,
 ) -> Outcome:
     """Save the figures, run every check, and submit if no blocking error is left and every warning is
     explained. A failed submit keeps the draft and returns the findings; submitting the same figures
@@ -333,7 +337,7 @@ def submit_report(
     if changes and locked.status == Status.PENDING:
         _bump(locked, status=Status.DRAFT)
     current, last_year = stored_figures(locked)
-    checker = checker_for(locked)
+    checker = checker or checker_for(locked)
     findings = run_checks(locked, current, last_year, checker)
     missing = [f for f in findings if not f.blocking and f.key not in explanations]
     outcome = Outcome(locked, findings=findings, missing=missing, changed=changes)

@@ -47,9 +47,9 @@ def _prefill_last_year(current_ly: dict, history) -> dict:
     }
 
 
-def _context(request, submission: Submission, **extra):
+def _context(request, submission: Submission, *, checker: Checker | None = None, **extra):
     form = submission.period.form
-    checker = Checker.for_form(form, submission.period.zone_id)
+    checker = checker or Checker.for_form(form, submission.period.zone_id)
     history = histories(form, submission.period, [submission.enterprise_id])[submission.enterprise_id]
     is_reporter = _is_own_reporter(request.user, submission)
     can_review = can(request.user, "review") and not is_reporter
@@ -172,6 +172,7 @@ def submission_detail(request, pk: int):
                     figures=figures,
                     explanations=explanations,
                     source=SOURCE,
+                    checker=checker,
                 )
                 if outcome.submitted:
                     guard.record(status=302, location=submission.get_absolute_url())
@@ -188,7 +189,9 @@ def submission_detail(request, pk: int):
             else:
                 messages.error(request, f"有 {len(outcome.missing)} 条提示需要填写说明后才能报送;已存为草稿")
         else:
-            outcome = save_draft(actor=request.user, submission=submission, figures=figures, source=SOURCE)
+            outcome = save_draft(
+                actor=request.user, submission=submission, figures=figures, source=SOURCE, checker=checker
+            )
             findings = outcome.findings
             if errors:
                 messages.error(
@@ -207,6 +210,7 @@ def submission_detail(request, pk: int):
     context = _context(
         request,
         submission,
+        checker=checker,
         raw=raw,
         current=current,
         last_year=last_year,
