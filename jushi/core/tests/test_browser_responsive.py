@@ -21,6 +21,7 @@ STAFF_PAGES = {
     "enterprises": "/registry/enterprises/",
     "board": "/reporting/board/",
     "review-queue": "/reporting/review/",
+    "jobs": "/jobs/",
 }
 
 
