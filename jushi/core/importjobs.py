@@ -197,6 +197,27 @@ def start_dry_run(
     )
 
 
+def dry_run_if_large(
+    request, name: str, *, session_key: str, data: bytes, filename: str, options: dict, zone_id
+):
+    """The import pages' one decision: a file over JUSHI_JOB_ROWS rows is stashed, its dry run queued, and
+    the answer is a redirect to the page following that job; None for a file the page checks itself."""
+    rows = is_large(data, filename)
+    if not rows:
+        return None
+    job = start_dry_run(
+        request,
+        name,
+        session_key=session_key,
+        data=data,
+        filename=filename,
+        options=options,
+        zone_id=zone_id,
+        rows=rows,
+    )
+    return redirect(_page_url(IMPORTERS[name], job.pk))
+
+
 def start_import(request, dry: Job) -> Job:
     """Queue the confirmed import of a dry run's file, as the person who confirms."""
     registered = _importer(dry.params)

@@ -346,19 +346,17 @@ def figures(request):
             except TableError as exc:
                 upload.add_error("file", str(exc))
             else:
-                rows = importjobs.is_large(data, file.name)
-                if rows:
-                    job = importjobs.start_dry_run(
-                        request,
-                        IMPORTER,
-                        session_key=SESSION_KEY,
-                        data=data,
-                        filename=file.name,
-                        options={},
-                        zone_id=importjobs.default_zone_id(request.user),
-                        rows=rows,
-                    )
-                    return redirect(reverse("indicators:figures") + f"?job={job.pk}")
+                queued = importjobs.dry_run_if_large(
+                    request,
+                    IMPORTER,
+                    session_key=SESSION_KEY,
+                    data=data,
+                    filename=file.name,
+                    options={},
+                    zone_id=importjobs.default_zone_id(request.user),
+                )
+                if queued:
+                    return queued
                 result, errors = _figure_import(request, data, file.name, dry_run=True)
                 context.update(result=result, errors=errors, filename=file.name)
                 if result is not None and not errors:

@@ -160,19 +160,17 @@ def pool_import(request):
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
-            rows = importjobs.is_large(data, upload.name)
-            if rows:
-                job = importjobs.start_dry_run(
-                    request,
-                    IMPORTER,
-                    session_key=SESSION_KEY,
-                    data=data,
-                    filename=upload.name,
-                    options={"zone": info["zone"]},
-                    zone_id=form.cleaned_data["zone"].pk,
-                    rows=rows,
-                )
-                return redirect(reverse("chains:pool_import") + f"?job={job.pk}")
+            queued = importjobs.dry_run_if_large(
+                request,
+                IMPORTER,
+                session_key=SESSION_KEY,
+                data=data,
+                filename=upload.name,
+                options={"zone": info["zone"]},
+                zone_id=form.cleaned_data["zone"].pk,
+            )
+            if queued:
+                return queued
             result, errors = _run(request, data, info, dry_run=True)
             context.update(result=result, errors=errors, info=info)
             if result is not None and not errors:

@@ -124,20 +124,18 @@ def enterprise_import(request):
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
-            rows = importjobs.is_large(data, upload.name)
-            if rows:
-                zone = form.cleaned_data["zone"]
-                job = importjobs.start_dry_run(
-                    request,
-                    IMPORTER,
-                    session_key=SESSION_KEY,
-                    data=data,
-                    filename=upload.name,
-                    options=info,
-                    zone_id=zone.pk if zone else importjobs.default_zone_id(request.user),
-                    rows=rows,
-                )
-                return redirect(reverse("registry:enterprise_import") + f"?job={job.pk}")
+            zone = form.cleaned_data["zone"]
+            queued = importjobs.dry_run_if_large(
+                request,
+                IMPORTER,
+                session_key=SESSION_KEY,
+                data=data,
+                filename=upload.name,
+                options=info,
+                zone_id=zone.pk if zone else importjobs.default_zone_id(request.user),
+            )
+            if queued:
+                return queued
             result, errors = _run(request, data, {"filename": upload.name, **info}, dry_run=True)
             context.update(result=result, errors=errors, info={"filename": upload.name, **info})
             if result is not None and not errors:

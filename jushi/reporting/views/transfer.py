@@ -132,19 +132,17 @@ def period_import(request):
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
-            rows = importjobs.is_large(data, upload.name)
-            if rows:
-                started = importjobs.start_dry_run(
-                    request,
-                    IMPORTER,
-                    session_key=SESSION_KEY,
-                    data=data,
-                    filename=upload.name,
-                    options=info,
-                    zone_id=importjobs.default_zone_id(request.user),
-                    rows=rows,
-                )
-                return redirect(reverse("reporting:period_import") + f"?job={started.pk}")
+            queued = importjobs.dry_run_if_large(
+                request,
+                IMPORTER,
+                session_key=SESSION_KEY,
+                data=data,
+                filename=upload.name,
+                options=info,
+                zone_id=importjobs.default_zone_id(request.user),
+            )
+            if queued:
+                return queued
             result, errors = _run(request, data, {"filename": upload.name, **info}, dry_run=True)
             context.update(result=result, errors=errors, info={"filename": upload.name, **info})
             if result is not None and not errors:
